@@ -1,0 +1,1 @@
+"""ocgate: contract, scenario and load testing for the Sitecore OrderCloud API."""

@@ -1,0 +1,224 @@
+"""Configuration: where the target is, who logs in, which spec to read.
+
+Sources, later ones winning: `ocgate.toml` (found in the working directory or
+named by OCGATE_CONFIG), a git-ignored `.env`, then environment variables
+prefixed `OCGATE_` (nested settings with `__`, e.g.
+`OCGATE_PERSONAS__SELLER_ADMIN__PASSWORD`).
+
+Every problem surfaces as a `ConfigError` whose message names the setting and
+says how to fix it; the CLI prints it on one line and exits with code 2.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Literal
+from urllib.parse import urlparse
+
+from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+EMBEDDED = "embedded"
+
+#: The real OrderCloud environments (BEHAVIOUR.md §7): region -> environment -> base URL.
+REGIONS: dict[str, dict[str, str]] = {
+    "us-west": {
+        "production": "https://api.ordercloud.io",
+        "staging": "https://stagingapi.ordercloud.io",
+        "sandbox": "https://sandboxapi.ordercloud.io",
+    },
+    **{
+        region: {env: f"https://{host}-{env}.ordercloud.io" for env in ("production", "staging", "sandbox")}
+        for region, host in {
+            "us-east": "useast",
+            "australia-east": "australiaeast",
+            "europe-west": "westeurope",
+            "japan-east": "japaneast",
+        }.items()
+    },
+}
+
+#: The live OpenAPI document of the current API, the default spec for real targets.
+LIVE_SPEC_URL = "https://api.ordercloud.io/v1/openapi/v3"
+#: The pinned document, relative to the repository root, the default for the embedded sandbox.
+PINNED_SPEC = "../shared/ordercloud/openapi-1.0.260.json"
+
+
+class ConfigError(Exception):
+    """Configuration that cannot be used; the message says what to change."""
+
+
+def region_shortcuts() -> dict[str, str]:
+    """`us-west-sandbox` style names for every real environment."""
+    return {f"{region}-{env}": url for region, envs in REGIONS.items() for env, url in envs.items()}
+
+
+def is_production_host(url: str) -> bool:
+    """True for OrderCloud production hosts, which ocgate never loads."""
+    host = (urlparse(url).hostname or "").lower()
+    return host == "api.ordercloud.io" or host.endswith("-production.ordercloud.io")
+
+
+class Persona(BaseModel):
+    """A named identity the harness logs in as."""
+
+    username: str | None = None
+    password: SecretStr | None = None
+    grant: Literal["password", "client_credentials"] = "password"
+    client_id: str | None = Field(default=None, description="overrides the target's client_id")
+    client_secret: SecretStr | None = None
+    scope: list[str] = Field(default_factory=list)
+    user_type: Literal["admin", "buyer", "supplier"] = "admin"
+
+    @field_validator("scope", mode="before")
+    @classmethod
+    def _split_scope(cls, value: object) -> object:
+        return value.split() if isinstance(value, str) else value
+
+
+class SandboxSettings(BaseModel):
+    host: str = "127.0.0.1"
+    port: int = Field(default=0, ge=0, le=65535, description="0 picks a free port")
+    seller_id: str = "ocgate-seller"
+    seller_name: str = "ocgate Marketplace"
+
+
+class Settings(BaseSettings):
+    """Everything a run needs to know, validated."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="OCGATE_",
+        env_nested_delimiter="__",
+        env_file=".env",
+        extra="forbid",
+    )
+
+    target: str = EMBEDDED
+    token_url: str | None = None
+    client_id: str = "ocgate-embedded-client"
+    client_secret: SecretStr | None = None
+    spec: str | None = None
+    reports_dir: str = "reports"
+    sandbox: SandboxSettings = Field(default_factory=SandboxSettings)
+    personas: dict[str, Persona] = Field(default_factory=dict)
+
+    #: Where ocgate.toml was found; relative paths in it are relative to its folder.
+    config_dir: Path = Field(default_factory=Path.cwd, exclude=True)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        toml_file = _config_file()
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings, dotenv_settings]
+        if toml_file is not None:
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=toml_file))
+        return tuple(sources)
+
+    @field_validator("target")
+    @classmethod
+    def _known_target(cls, value: str) -> str:
+        value = value.strip()
+        if value == EMBEDDED or value in region_shortcuts():
+            return value
+        parsed = urlparse(value)
+        if parsed.scheme in ("http", "https") and parsed.hostname:
+            return value.rstrip("/")
+        shortcuts = ", ".join(sorted(region_shortcuts()))
+        raise ValueError(f"must be 'embedded', an http(s) base URL, or one of: {shortcuts}")
+
+    # -- derived values -------------------------------------------------
+
+    @property
+    def is_embedded(self) -> bool:
+        return self.target == EMBEDDED
+
+    @property
+    def base_url(self) -> str | None:
+        """The API host (without /v1) for a real target; None for the embedded sandbox."""
+        if self.is_embedded:
+            return None
+        return region_shortcuts().get(self.target, self.target)
+
+    def token_url_for(self, base_url: str) -> str:
+        return self.token_url or f"{base_url}/oauth/token"
+
+    @property
+    def spec_location(self) -> str:
+        """A file path (absolute) or URL of the OpenAPI document to read."""
+        location = self.spec or (PINNED_SPEC if self.is_embedded else LIVE_SPEC_URL)
+        if urlparse(location).scheme in ("http", "https"):
+            return location
+        path = Path(location)
+        return str(path if path.is_absolute() else (self.config_dir / path).resolve())
+
+    @property
+    def reports_path(self) -> Path:
+        path = Path(self.reports_dir)
+        return path if path.is_absolute() else self.config_dir / path
+
+    def persona(self, name: str) -> Persona:
+        try:
+            return self.personas[name]
+        except KeyError:
+            known = ", ".join(sorted(self.personas)) or "none"
+            raise ConfigError(
+                f"personas.{name}: not configured (configured: {known}); add a [personas.{name}] table to ocgate.toml"
+            ) from None
+
+    def region(self) -> str:
+        """The region/environment name for reports ("embedded" or e.g. "europe-west-sandbox")."""
+        for name, url in region_shortcuts().items():
+            if url == self.base_url:
+                return name
+        return EMBEDDED if self.is_embedded else "custom"
+
+
+def _config_file() -> Path | None:
+    explicit = os.environ.get("OCGATE_CONFIG")
+    if explicit:
+        return Path(explicit)
+    default = Path.cwd() / "ocgate.toml"
+    return default if default.exists() else None
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read and validate the configuration, or raise ConfigError with a one-line reason."""
+    toml_file = _config_file()
+    if toml_file is not None:
+        _check_toml(toml_file)
+        overrides.setdefault("config_dir", toml_file.resolve().parent)
+    try:
+        return Settings(**{key: value for key, value in overrides.items() if value is not None})
+    except ValidationError as exc:
+        raise ConfigError(_describe(exc)) from None
+
+
+def _check_toml(path: Path) -> None:
+    if not path.exists():
+        raise ConfigError(f"OCGATE_CONFIG: {path} does not exist; point it at an ocgate.toml or unset it")
+    try:
+        tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML ({exc}); fix the file and run again") from None
+
+
+def _describe(exc: ValidationError) -> str:
+    error = exc.errors()[0]
+    setting = ".".join(str(part) for part in error["loc"]) or "configuration"
+    env_name = "OCGATE_" + "__".join(str(part).upper() for part in error["loc"])
+    if error["type"] == "extra_forbidden":
+        return f"{setting}: unknown setting; remove it from ocgate.toml / the environment or check its spelling"
+    return f"{setting}: {error['msg']} (set it in ocgate.toml or as {env_name})"

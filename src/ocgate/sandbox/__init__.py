@@ -1,0 +1,5 @@
+"""The embedded OrderCloud sandbox: a local, stateful, spec-driven imitation of OrderCloud."""
+
+from .server import EmbeddedSandbox, SandboxError
+
+__all__ = ["EmbeddedSandbox", "SandboxError"]

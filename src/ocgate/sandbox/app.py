@@ -1,0 +1,116 @@
+"""The embedded sandbox as an ASGI application.
+
+Request flow for /v1/...: route by the spec -> authenticate (401) -> authorize
+by the operation's roles (403) -> parse the body (400) -> resources / hand-written
+handler -> JSON. Anything that is not OrderCloud's API lives under /_sandbox.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+from urllib.parse import parse_qsl
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from . import handlers  # noqa: F401  (registers the hand-written business semantics)
+from .auth import OAuthError
+from .errors import ApiError, bad_request
+from .registry import Call, Reply
+from .routing import Router
+from .state import Marketplace
+
+log = logging.getLogger("ocgate.sandbox")
+
+
+class JSON(Response):
+    media_type = "application/json"
+
+    def render(self, content: Any) -> bytes:
+        return json.dumps(content, separators=(",", ":")).encode()
+
+
+def error_response(error: ApiError) -> Response:
+    return JSON(error.body(), status_code=error.status)
+
+
+def create_app(market: Marketplace) -> Starlette:
+    router = Router(market.spec.operations)
+
+    async def api(request: Request) -> Response:
+        try:
+            op, params = router.match(request.method, "/" + request.path_params["path"])
+            identity = None
+            if op.operation_id != "Certs.GetPublicKey":  # a public key is public: SDKs fetch it to verify tokens
+                identity = market.tokens.authenticate(request.headers.get("authorization"))
+                market.tokens.authorize(identity, op)
+            body = await _json_body(request, op.body_required) if op.request_schema is not None else None
+            call = Call(op, params, request.query_params, body, identity or market.system_identity(), market)
+            result = market.resources.handle(call)
+        except ApiError as error:
+            return error_response(error)
+        except Exception:  # a bug of ours: still OrderCloud's error shape, and logged
+            log.exception("unhandled error on %s %s", request.method, request.url.path)
+            return JSON({"Errors": [{"ErrorCode": "InternalServerError", "Message": "Unexpected sandbox error.", "Data": None}]}, status_code=500)
+        if isinstance(result, Reply):
+            return JSON(result.body, status_code=result.status, headers=result.headers) if result.body is not None else Response(status_code=result.status, headers=result.headers)
+        if op.success_status == 204:
+            return Response(status_code=204)
+        return JSON(result, status_code=op.success_status)
+
+    async def token(request: Request) -> Response:
+        content_type = request.headers.get("content-type", "")
+        if "application/x-www-form-urlencoded" not in content_type:
+            error = OAuthError(400, "invalid_request", "Request.InvalidContentType", "Invalid content type. Please use x-www-form-urlencoded.")
+            return error_response(error)
+        form = dict(parse_qsl((await request.body()).decode("utf-8", "replace")))
+        try:
+            return JSON(market.tokens.grant(form), headers={"Cache-Control": "no-store"})
+        except ApiError as error:
+            return error_response(error)
+
+    async def health(request: Request) -> Response:
+        return JSON({"status": "ok", "spec": market.spec.version, "objects": market.store.count()})
+
+    async def counts(request: Request) -> Response:
+        return JSON({"total": market.store.count(), "collections": market.store.counts()})
+
+    async def advance_clock(request: Request) -> Response:
+        """Move the sandbox clock forward, so that token expiry can be tested without waiting."""
+        seconds = float((await _json_body(request, required=True)).get("seconds", 0))
+        market.clock_offset += max(seconds, 0.0)
+        return JSON({"offset_seconds": market.clock_offset})
+
+    async def unknown(request: Request) -> Response:
+        return error_response(ApiError(404, "NotFound", f"No such route: {request.method} {request.url.path}", {"ObjectType": "Route", "ObjectID": request.url.path}))
+
+    methods = ["GET", "POST", "PUT", "PATCH", "DELETE"]
+    return Starlette(
+        routes=[
+            Route("/oauth/token", token, methods=["POST"]),
+            Route("/v1/{path:path}", api, methods=methods),
+            Route("/_sandbox/health", health, methods=["GET"]),
+            Route("/_sandbox/counts", counts, methods=["GET"]),
+            Route("/_sandbox/clock", advance_clock, methods=["POST"]),
+            Route("/{path:path}", unknown, methods=methods),
+        ]
+    )
+
+
+async def _json_body(request: Request, required: bool) -> Any:
+    raw = await request.body()
+    if not raw.strip():
+        if not required:
+            return {}
+        raise bad_request("InvalidRequest", "The request body is empty; send a JSON object.")
+    content_type = request.headers.get("content-type", "application/json")
+    if "json" not in content_type:
+        raise bad_request("Request.InvalidContentType", f"Invalid content type {content_type!r}. Please use application/json.")
+    try:
+        return json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise bad_request("InvalidRequest", f"The request body is not valid JSON: {exc}.") from None

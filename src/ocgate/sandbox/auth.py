@@ -1,0 +1,300 @@
+"""OAuth2 for the embedded sandbox: the token endpoint, RS256 JWTs, roles, revocation.
+
+Facts followed (BEHAVIOUR.md §1 and §6): form-encoded POST /oauth/token at the
+host root; grants password, client_credentials (as the client's
+DefaultContextUserName) and refresh_token; a client secret, once set, is
+required on every grant; granted roles = requested scope ∩ AvailableRoles
+(asking for more is not an error); errors carry both the OAuth2
+`error`/`error_description` and OrderCloud's `Errors` array and never tell a
+wrong username from a wrong password.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import threading
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import jwt
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from .errors import ApiError, forbidden, unauthorized
+
+if TYPE_CHECKING:
+    from ..spec import Operation
+    from .state import Marketplace
+
+ISSUER = "https://auth.ordercloud.io"
+AUDIENCE = "https://api.ordercloud.io"
+
+#: user type -> (users collection, user groups collection, group membership collection, company field)
+USER_KINDS: dict[str, tuple[str, str, str, str | None]] = {
+    "admin": ("/adminusers", "/usergroups", "/usergroups/assignments", None),
+    "buyer": ("/buyers/{buyerID}/users", "/buyers/{buyerID}/usergroups", "/buyers/{buyerID}/usergroups/assignments", "BuyerID"),
+    "supplier": (
+        "/suppliers/{supplierID}/users",
+        "/suppliers/{supplierID}/usergroups",
+        "/suppliers/{supplierID}/usergroups/assignments",
+        "SupplierID",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Who is calling, as the verified access token says."""
+
+    user_type: str  # admin | buyer | supplier
+    user_id: str
+    company_id: str  # the seller ID for admin users
+    username: str
+    client_id: str
+    roles: frozenset[str]
+    custom_roles: frozenset[str]
+    token_id: str
+
+    @property
+    def scope(self) -> tuple[str, ...]:
+        """Scope values of this user's company collections, e.g. ("BUYER1",) for a buyer user."""
+        return () if self.user_type == "admin" else (self.company_id,)
+
+    def has_any(self, roles: tuple[str, ...]) -> bool:
+        return not roles or "FullAccess" in self.roles or bool(self.roles.intersection(roles))
+
+
+def hash_password(password: str, salt: str | None = None) -> str:
+    salt = salt or secrets.token_hex(8)
+    return salt + "$" + hashlib.sha256((salt + password).encode()).hexdigest()
+
+
+def password_matches(password: str, stored: str) -> bool:
+    salt = stored.split("$", 1)[0]
+    return hmac.compare_digest(hash_password(password, salt), stored)
+
+
+class OAuthError(ApiError):
+    """An error of the token endpoint: OAuth2 fields plus OrderCloud's Errors array."""
+
+    def __init__(self, status: int, error: str, code: str, message: str, data: Any = None) -> None:
+        super().__init__(status, code, message, data)
+        self.error = error
+
+    def body(self) -> dict[str, Any]:
+        return {"error": self.error, "error_description": self.message, **super().body()}
+
+
+def _invalid_grant() -> OAuthError:
+    # One answer for unknown user, wrong password, inactive user or a client not open to this user:
+    # OrderCloud does not differentiate, to avoid user enumeration.
+    return OAuthError(
+        400,
+        "invalid_grant",
+        "InvalidCredentials",
+        "The provided credentials do not match any account on record for the provided client.",
+    )
+
+
+class TokenService:
+    """Issues and verifies access tokens for one marketplace."""
+
+    def __init__(self, market: Marketplace) -> None:
+        self.market = market
+        self.key_id = secrets.token_urlsafe(12)
+        self._private_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        self._lock = threading.Lock()
+        self._verified: dict[str, tuple[Identity, int]] = {}
+        self._issued_by_user: dict[str, set[str]] = {}
+        self._revoked: set[str] = set()
+        self._refresh: dict[str, dict[str, Any]] = {}
+
+    # -- the public key -----------------------------------------------------------
+
+    def public_jwk(self) -> dict[str, Any]:
+        jwk = jwt.algorithms.RSAAlgorithm.to_jwk(self._private_key.public_key(), as_dict=True)
+        return {"kty": jwk["kty"], "n": jwk["n"], "e": jwk["e"], "alg": "RS256", "use": "sig", "kid": self.key_id}
+
+    # -- the token endpoint -------------------------------------------------------------
+
+    def grant(self, form: dict[str, str]) -> dict[str, Any]:
+        """Answer one POST /oauth/token (form already parsed)."""
+        grant_type = form.get("grant_type", "")
+        client = self._client(form.get("client_id", ""))
+        self._check_secret(client, form.get("client_secret"))
+        if grant_type == "password":
+            if not form.get("username") or not form.get("password"):
+                raise OAuthError(400, "invalid_request", "Auth.UsernameAndPasswordRequired", "username and password are required for the password grant.")
+            user = self._authenticate(form["username"], form["password"])
+            requested = form.get("scope")
+        elif grant_type == "client_credentials":
+            if not client.get("DefaultContextUserName"):
+                raise OAuthError(400, "invalid_grant", "InvalidGrant", "Default context user required for client credentials grant.")
+            user = self.market.credentials.get(client["DefaultContextUserName"].lower())
+            if user is None:
+                raise _invalid_grant()
+            requested = form.get("scope")
+        elif grant_type == "refresh_token":
+            session = self._refresh.get(form.get("refresh_token", ""))
+            if session is None or session["client_id"] != client["ID"] or session["expires"] < self.market.clock():
+                raise OAuthError(400, "invalid_grant", "InvalidGrant", "The refresh token is invalid, expired or was issued to another client.")
+            user = self.market.credentials.get(session["username"].lower())
+            if user is None:
+                raise _invalid_grant()
+            requested = form.get("scope") or session["scope"]
+        else:
+            raise OAuthError(400, "unsupported_grant_type", "Auth.OauthError", "grant_type must be password, client_credentials or refresh_token.")
+        if not self._client_allows(client, user):
+            raise _invalid_grant()
+        if not self.market.user_active(user):
+            raise _invalid_grant()
+        return self._issue(client, user, requested)
+
+    def _client(self, client_id: str) -> dict[str, Any]:
+        client = self.market.store.get("/apiclients", (), client_id)
+        if client is None or not client.get("Active"):
+            raise OAuthError(
+                400,
+                "invalid_grant",
+                "InvalidGrant",
+                "The requested API Client does not exist or is not available for the username provided.",
+            )
+        return client
+
+    @staticmethod
+    def _check_secret(client: dict[str, Any], given: str | None) -> None:
+        secret = client.get("ClientSecret")
+        if secret and not (given and hmac.compare_digest(secret, given)):
+            raise OAuthError(401, "invalid_client", "InvalidGrant", "This API client requires its client_secret on every grant.")
+
+    def _authenticate(self, username: str, password: str) -> dict[str, Any]:
+        user = self.market.credentials.get(username.lower())
+        if user is None or not password_matches(password, user["hash"]):
+            raise _invalid_grant()
+        return user
+
+    def _client_allows(self, client: dict[str, Any], user: dict[str, Any]) -> bool:
+        kind = user["type"]
+        if kind == "admin":
+            return bool(client.get("AllowSeller"))
+        if client.get("AllowAnyBuyer" if kind == "buyer" else "AllowAnySupplier"):
+            return True
+        field = "BuyerID" if kind == "buyer" else "SupplierID"
+        rows = self.market.store.collection("/apiclients/assignments").values()
+        return any(row.get("ApiClientID") == client["ID"] and row.get(field) == user["company"] for row in rows)
+
+    def _issue(self, client: dict[str, Any], user: dict[str, Any], requested: str | None) -> dict[str, Any]:
+        available, available_custom = self.market.roles_of(user["type"], user["company"], user["id"])
+        wanted = set(requested.split()) if requested else None
+        roles = sorted(available if wanted is None else available & wanted)
+        custom = sorted(available_custom if wanted is None else available_custom & wanted)
+        now = int(self.market.clock())
+        lifetime = int(client.get("AccessTokenDuration") or 600) * 60
+        token_id = secrets.token_urlsafe(12)
+        claims = {
+            "usr": user["username"],
+            "cid": client["ID"],
+            "u": user["id"],
+            "usrtype": user["type"],
+            "role": roles[0] if len(roles) == 1 else roles,  # one role is encoded as a string (JS SDK)
+            "iss": ISSUER,
+            "aud": AUDIENCE,
+            "exp": now + lifetime,
+            "nbf": now,
+            "jti": token_id,
+        }
+        if custom:
+            claims["custom_role"] = custom
+        token = jwt.encode(claims, self._private_key, algorithm="RS256", headers={"kid": self.key_id})
+        with self._lock:
+            self._issued_by_user.setdefault(self._user_key(user["type"], user["company"], user["id"]), set()).add(token_id)
+        response: dict[str, Any] = {"access_token": token, "token_type": "bearer", "expires_in": lifetime}
+        refresh_minutes = int(client.get("RefreshTokenDuration") or 0)
+        if refresh_minutes > 0:
+            refresh_token = secrets.token_urlsafe(24)
+            self._refresh[refresh_token] = {
+                "client_id": client["ID"],
+                "username": user["username"],
+                "scope": requested or "",
+                "expires": self.market.clock() + refresh_minutes * 60,
+                "user_key": self._user_key(user["type"], user["company"], user["id"]),
+            }
+            response["refresh_token"] = refresh_token
+        return response
+
+    # -- verifying requests ------------------------------------------------------------------
+
+    def authenticate(self, authorization: str | None) -> Identity:
+        """The caller of an API request, or 401."""
+        if not authorization or not authorization.lower().startswith("bearer "):
+            raise unauthorized("InvalidToken", "No access token: send 'Authorization: Bearer <access_token>'.")
+        token = authorization[7:].strip()
+        cached = self._verified.get(token)
+        if cached is None:
+            try:
+                claims = jwt.decode(
+                    token,
+                    self._private_key.public_key(),
+                    algorithms=["RS256"],
+                    audience=AUDIENCE,
+                    issuer=ISSUER,
+                    options={"verify_exp": False, "verify_nbf": False},
+                )
+            except jwt.PyJWTError:
+                raise unauthorized() from None
+            cached = (self._identity(claims), int(claims["exp"]))
+            if len(self._verified) > 50_000:
+                self._verified.clear()
+            self._verified[token] = cached
+        identity, expires = cached
+        if expires <= self.market.clock():
+            raise unauthorized()
+        if identity.token_id in self._revoked:
+            raise unauthorized("Auth.TokenRevoked", "The provided token has been revoked. Please re-authenticate.")
+        return identity
+
+    def _identity(self, claims: dict[str, Any]) -> Identity:
+        roles = claims.get("role") or []
+        user = self.market.credentials.get(str(claims["usr"]).lower()) or {}
+        return Identity(
+            user_type=claims["usrtype"],
+            user_id=claims["u"],
+            company_id=user.get("company") or self.market.seller_id,
+            username=claims["usr"],
+            client_id=claims["cid"],
+            roles=frozenset([roles] if isinstance(roles, str) else roles),
+            custom_roles=frozenset(claims.get("custom_role", [])),
+            token_id=claims["jti"],
+        )
+
+    @staticmethod
+    def authorize(identity: Identity, op: Operation) -> None:
+        """403 InsufficientRoles unless the token holds one of the operation's roles."""
+        if identity.has_any(op.roles):
+            if op.buyer_users_only and identity.user_type != "buyer":
+                raise forbidden(
+                    "Auth.UserNotAuthorizedToAdmin",
+                    f"{op.operation_id} is only available to buyer users.",
+                    {"UserType": identity.user_type},
+                )
+            return
+        raise forbidden(
+            "InsufficientRoles",
+            "User does not have role(s) required to perform this action.",
+            {"SufficientRoles": list(op.roles), "AssignedRoles": sorted(identity.roles)},
+        )
+
+    # -- revocation ----------------------------------------------------------------------------
+
+    @staticmethod
+    def _user_key(user_type: str, company: str | None, user_id: str) -> str:
+        return f"{user_type}:{company or ''}:{user_id}"
+
+    def revoke_user(self, user_type: str, company: str | None, user_id: str) -> None:
+        """Every token issued so far to this user answers 401 from now on (refresh tokens too)."""
+        key = self._user_key(user_type, company, user_id)
+        with self._lock:
+            self._revoked.update(self._issued_by_user.pop(key, set()))
+            for refresh_token in [t for t, s in self._refresh.items() if s["user_key"] == key]:
+                del self._refresh[refresh_token]

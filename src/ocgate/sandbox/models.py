@@ -1,0 +1,134 @@
+"""Turning request bodies into stored objects, driven by the spec's schemas.
+
+OrderCloud returns every property of a model, null where unset; read-only
+properties are computed by the server and ignored on write; PATCH merges
+deeply (xp included). These rules hold for every resource, so they live here
+once instead of in each handler.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import jsonschema_rs
+
+from .errors import bad_request
+from .store import new_id, utc_now
+
+TIMESTAMPS = ("DateCreated", "LastUpdated")
+
+
+def default_for(prop: dict[str, Any]) -> Any:
+    """What OrderCloud shows for an unset property: C# value types have a value, the rest are null."""
+    if "default" in prop:
+        return copy.deepcopy(prop["default"])
+    if prop.get("type") == "boolean":
+        return False
+    if prop.get("type") == "integer" and prop.get("readOnly"):
+        return 0
+    return None
+
+
+def shape(schema: dict[str, Any], value: Any, previous: Any = None) -> Any:
+    """A value laid out per its schema: objects get every property, read-only ones kept from before."""
+    if value is None:
+        return None
+    if schema.get("properties") and isinstance(value, dict):
+        return materialize(schema, value, previous if isinstance(previous, dict) else None)
+    if schema.get("type") == "array" and isinstance(value, list) and schema.get("items", {}).get("properties"):
+        return [shape(schema["items"], item) for item in value]
+    return copy.deepcopy(value)
+
+
+def materialize(schema: dict[str, Any], body: dict[str, Any], previous: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A complete object from a (validated) body; `previous` supplies read-only and server-set values."""
+    obj: dict[str, Any] = {}
+    for name, prop in schema.get("properties", {}).items():
+        if prop.get("readOnly") and name != "ID":
+            obj[name] = copy.deepcopy(previous[name]) if previous and name in previous else default_for(prop)
+        elif name in body:
+            obj[name] = shape(prop, body[name], (previous or {}).get(name))
+        else:
+            obj[name] = default_for(prop)
+        if prop.get("format") == "password":
+            obj[name] = None  # write-only: kept by the credential store, never echoed
+    return obj
+
+
+def stamp(obj: dict[str, Any], created: bool) -> dict[str, Any]:
+    """Set the ISO 8601 UTC timestamps the model has."""
+    now = utc_now()
+    if "DateCreated" in obj and (created or not obj["DateCreated"]):
+        obj["DateCreated"] = now
+    if "LastUpdated" in obj:
+        obj["LastUpdated"] = now
+    return obj
+
+
+def ensure_id(body: dict[str, Any]) -> str:
+    if not body.get("ID"):
+        body["ID"] = new_id()
+    return body["ID"]
+
+
+def deep_merge(base: Any, patch: Any) -> Any:
+    """PATCH semantics: objects merge key by key (recursively); anything else replaces."""
+    if isinstance(base, dict) and isinstance(patch, dict):
+        merged = dict(base)
+        for key, value in patch.items():
+            merged[key] = deep_merge(base.get(key), value)
+        return merged
+    return copy.deepcopy(patch)
+
+
+# -- validation ----------------------------------------------------------------
+
+
+def _writable(schema: Any, required: bool) -> Any:
+    """A JSON Schema for request validation: no read-only properties, `nullable` as a null type."""
+    if isinstance(schema, list):
+        return [_writable(item, True) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    out: dict[str, Any] = {}
+    for key, value in schema.items():
+        if key in ("example", "description", "readOnly", "nullable", "format"):
+            continue
+        if key == "properties":
+            value = {name: _writable(prop, True) for name, prop in value.items() if not prop.get("readOnly")}
+        elif key == "required" and not required:
+            continue
+        elif isinstance(value, (dict, list)):
+            value = _writable(value, True)
+        out[key] = value
+    if schema.get("nullable") and "type" in out:
+        out["type"] = [out["type"], "null"]
+    return out
+
+
+_validators: dict[tuple[int, bool], tuple[dict[str, Any], Any]] = {}
+
+
+def _validator(schema: dict[str, Any], partial: bool) -> Any:
+    """Compiled once per schema object (the spec's schemas live as long as the process)."""
+    key = (id(schema), partial)
+    cached = _validators.get(key)
+    if cached is None or cached[0] is not schema:
+        cached = (schema, jsonschema_rs.validator_for(_writable(schema, required=not partial)))
+        _validators[key] = cached
+    return cached[1]
+
+
+def validate(schema: dict[str, Any], body: Any, *, model: str, partial: bool = False) -> None:
+    """400 ValidationFailure naming the first offending property; `partial` skips required (PATCH)."""
+    if not isinstance(body, dict):
+        raise bad_request("ValidationFailure", f"{model}: the request body must be a JSON object.")
+    validator = _validator(schema, partial)
+    for error in validator.iter_errors(body):
+        where = ".".join(str(part) for part in error.instance_path) or model
+        raise bad_request(
+            "ValidationFailure",
+            f"{model}.{where}: {error.message}" if where != model else f"{model}: {error.message}",
+            {"Property": where, "Reason": error.message},
+        )

@@ -1,0 +1,440 @@
+"""The spec-driven resource engine: CRUD, assignments and links for every collection.
+
+Each operation is classified by its shape in the spec (method, path, request
+and response schemas), which decides its behaviour:
+
+- list      GET  /xs                        -> ListPage of the collection
+- create    POST /xs                        -> 201, 409 IdExists on a duplicate ID
+- get       GET  /xs/{xID}                  -> the object or 404 NotFound
+- save      PUT  /xs/{xID}                  -> create or replace (path ID wins)
+- patch     PATCH /xs/{xID}                 -> deep merge, xp included
+- delete    DELETE /xs/{xID}                -> 204, children and references removed
+- assignment.list/save/delete               -> relation rows identified by their *ID fields
+- link.save/delete/list  PUT|DELETE /xs/{xID}/ys/{yID}, GET /xs/{xID}/ys -> links between two objects
+
+Storage ignores the `{direction}` path parameter: it is a perspective on an
+order, not a partition of orders.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from . import models
+from .errors import id_exists, not_found
+from .listing import ListRules, list_page
+from .registry import DELETE_HOOKS, HANDLERS, PRESENTERS, WRITE_HOOKS, Call
+
+if TYPE_CHECKING:
+    from ..spec import Operation, Spec
+    from .store import Scope, Store
+
+UNSCOPED_PARAMS = frozenset({"direction"})
+#: *ID fields of assignment models that describe the relation rather than identify it.
+ATTRIBUTE_IDS = frozenset({"PriceScheduleID", "SellerID", "DefaultOptionID"})
+
+_PARAM = re.compile(r"{(\w+)}")
+
+
+def storage_template(path: str) -> str:
+    return "/".join(seg for seg in path.split("/") if seg.strip("{}") not in UNSCOPED_PARAMS)
+
+
+def params_of(template: str) -> tuple[str, ...]:
+    return tuple(_PARAM.findall(template))
+
+
+def field_for(param: str) -> str:
+    """Path/query parameter name -> model field name (productID -> ProductID)."""
+    return param[0].upper() + param[1:]
+
+
+@dataclass(frozen=True)
+class Collection:
+    template: str  # storage template, e.g. /buyers/{buyerID}/users
+    scope_params: tuple[str, ...]
+    item_param: str | None
+    schema: dict[str, Any]
+
+    @property
+    def object_type(self) -> str:
+        return self.schema.get("title") or self.template.rsplit("/", 1)[-1]
+
+
+@dataclass(frozen=True)
+class Binding:
+    """How one operation maps onto storage."""
+
+    kind: str
+    collection: Collection
+    list_rules: ListRules | None = None
+    identity_fields: tuple[str, ...] = ()
+
+
+class Resources:
+    def __init__(self, spec: Spec, store: Store) -> None:
+        self.spec = spec
+        self.store = store
+        self.collections: dict[str, Collection] = {}
+        self.bindings: dict[str, Binding] = {}
+        #: model field name (ProductID) -> collections whose item parameter it names
+        self.by_field: dict[str, list[Collection]] = {}
+        self._classify_all()
+
+    # -- classification -------------------------------------------------------
+
+    def _classify_all(self) -> None:
+        item_ops = [op for op in self.spec.operations if self._item_param(op)]
+        for op in item_ops:
+            if op.method == "GET" and op.response_schema and "Items" not in op.response_schema.get("properties", {}):
+                self._collection(storage_template(op.path.rsplit("/", 1)[0]), op.response_schema, self._item_param(op))
+        for op in self.spec.operations:
+            binding = self._bind(op)
+            if binding is not None:
+                self.bindings[op.operation_id] = binding
+
+    def _collection(self, template: str, schema: dict[str, Any] | None, item_param: str | None) -> Collection:
+        existing = self.collections.get(template)
+        if existing is not None:
+            return existing
+        collection = Collection(template, params_of(template), item_param, schema or {})
+        self.collections[template] = collection
+        if item_param:
+            self.by_field.setdefault(field_for(item_param), []).append(collection)
+        return collection
+
+    @staticmethod
+    def _item_param(op: Operation) -> str | None:
+        last = op.path.rstrip("/").rsplit("/", 1)[-1]
+        match = _PARAM.fullmatch(last)
+        return match.group(1) if match else None
+
+    def _bind(self, op: Operation) -> Binding | None:
+        if "Assignment" in op.verb:
+            return self._bind_assignment(op)
+        response = op.response_schema or {}
+        is_list = "Items" in response.get("properties", {})
+        item_param = self._item_param(op)
+        if op.method == "GET" and is_list:
+            item_schema = response["properties"]["Items"].get("items", {})
+            template = storage_template(op.path)
+            kind = "link.list" if self.link_param(template) else "list"
+            return Binding(kind, self._collection(template, item_schema, None), ListRules.for_operation(op.query_params(), item_schema))
+        if item_param and op.method in ("PUT", "DELETE") and op.request_schema is None and op.success_status == 204:
+            return Binding(f"link.{op.method.lower()}", self._collection(storage_template(op.path.rsplit("/", 1)[0]), None, None))
+        if op.method == "POST" and not item_param and op.request_schema and "ID" in response.get("properties", {}):
+            return Binding("create", self._collection(storage_template(op.path), response, None))
+        if item_param and op.method in ("GET", "PUT", "PATCH", "DELETE"):
+            template = storage_template(op.path.rsplit("/", 1)[0])
+            if op.method != "DELETE" and not (op.request_schema or op.response_schema):
+                return None
+            collection = self.collections.get(template) or self._collection(template, response or op.request_schema, item_param)
+            return Binding({"GET": "get", "PUT": "save", "PATCH": "patch", "DELETE": "delete"}[op.method], collection)
+        return None
+
+    def link_param(self, template: str) -> str | None:
+        """The parameter naming the linked object when `template` holds links (PUT /xs/{xID}/ys/{yID})."""
+        for op in self.spec.operations:
+            if (
+                op.method == "PUT"
+                and op.request_schema is None
+                and op.success_status == 204
+                and storage_template(op.path.rsplit("/", 1)[0]) == template
+            ):
+                return self._item_param(op)
+        return None
+
+    def _bind_assignment(self, op: Operation) -> Binding | None:
+        if op.method in ("GET", "POST"):
+            schema = op.request_schema if op.method == "POST" else (op.response_schema or {})["properties"]["Items"]["items"]
+            template = storage_template(op.path)
+            collection = self._collection(template, schema, None)
+            identity = tuple(
+                name for name in schema.get("properties", {}) if name.endswith("ID") and name not in ATTRIBUTE_IDS
+            )
+            rules = ListRules.for_operation(op.query_params(), schema) if op.method == "GET" else None
+            kind = "assignment.list" if op.method == "GET" else "assignment.save"
+            return Binding(kind, collection, rules, identity)
+        save = self._matching_save(op)
+        if save is None:
+            return None
+        saved = self._bind_assignment(save)
+        assert saved is not None
+        return Binding("assignment.delete", saved.collection, None, saved.identity_fields)
+
+    def _matching_save(self, delete_op: Operation) -> Operation | None:
+        candidates = [
+            op
+            for op in self.spec.operations
+            if op.resource == delete_op.resource and op.method == "POST" and "Assignment" in op.verb
+        ]
+        exact = [op for op in candidates if op.verb == delete_op.verb.replace("Delete", "Save", 1)]
+        if exact:
+            return exact[0]
+        wanted = {field_for(p["name"]) for p in delete_op.parameters}
+        candidates.sort(key=lambda op: -len(wanted & set((op.request_schema or {}).get("properties", {}))))
+        return candidates[0] if candidates else None
+
+    # -- helpers for handlers ---------------------------------------------------
+
+    def collection(self, template: str) -> Collection:
+        return self.collections[template]
+
+    def scope(self, collection: Collection, params: dict[str, str]) -> Scope:
+        return tuple(params[name] for name in collection.scope_params)
+
+    def require_parents(self, collection: Collection, params: dict[str, str]) -> None:
+        """404 for the first missing parent object in the path (e.g. the buyer of a buyer user)."""
+        segments = collection.template.split("/")
+        for index, segment in enumerate(segments):
+            match = _PARAM.fullmatch(segment)
+            if not match:
+                continue
+            parent = self.collections.get("/".join(segments[:index]))
+            if parent is None:
+                continue
+            value = params[match.group(1)]
+            if self.store.get(parent.template, self.scope(parent, params), value) is None:
+                raise not_found(parent.object_type, value)
+
+    def require(self, collection: Collection, scope: Scope, object_id: str) -> dict[str, Any]:
+        obj = self.store.get(collection.template, scope, object_id)
+        if obj is None:
+            raise not_found(collection.object_type, object_id)
+        return obj
+
+    def resolve_reference(self, field: str, bound: dict[str, str]) -> tuple[Collection, Scope] | None:
+        """The collection an `XxxID` field refers to, given the parameters known at this point."""
+        best: tuple[Collection, Scope] | None = None
+        for collection in self.by_field.get(field, []):
+            if all(bound.get(p) for p in collection.scope_params):
+                if best is None or len(collection.scope_params) > len(best[0].scope_params):
+                    best = (collection, tuple(bound[p] for p in collection.scope_params))
+        return best
+
+    def check_references(self, body: dict[str, Any], params: dict[str, str]) -> None:
+        """404 when a body names an object (ProductID, BuyerID, ...) that does not exist."""
+        bound = dict(params)
+        bound.update({name[0].lower() + name[1:]: str(value) for name, value in body.items() if name.endswith("ID") and value})
+        for name, value in body.items():
+            if not name.endswith("ID") or not value or not isinstance(value, str):
+                continue
+            target = self.resolve_reference(name, bound)
+            if target is not None and self.store.get(target[0].template, target[1], value) is None:
+                raise not_found(target[0].object_type, value)
+
+    def present(self, call: Call, collection: Collection, scope: Scope, obj: dict[str, Any]) -> dict[str, Any]:
+        """The object as the API returns it: stored fields plus derived ones."""
+        for presenter in PRESENTERS.get(collection.template, ()):
+            obj = presenter(call, obj, scope)
+        return obj
+
+    # -- writing --------------------------------------------------------------------
+
+    def write(self, call: Call, collection: Collection, scope: Scope, obj: dict[str, Any], previous: dict[str, Any] | None) -> dict[str, Any]:
+        """Store an object after the collection's hooks have checked or derived it."""
+        for hook in WRITE_HOOKS.get(collection.template, ()):
+            hook(call, obj, previous)
+        if previous is not None and previous["ID"] != obj["ID"]:
+            self.store.pop(collection.template, scope, previous["ID"])
+        return self.present(call, collection, scope, self.store.put(collection.template, scope, obj))
+
+    def remove(self, call: Call, collection: Collection, scope: Scope, obj: dict[str, Any]) -> None:
+        """Delete an object, everything nested under it, and assignments that name it."""
+        for hook in DELETE_HOOKS.get(collection.template, ()):
+            hook(call, obj)
+        self.store.pop(collection.template, scope, obj["ID"])
+        if collection.item_param:
+            self.store.drop_nested(f"{collection.template}/{{{collection.item_param}}}", scope + (obj["ID"],))
+            self._forget_references(collection, obj["ID"])
+
+    def _forget_references(self, collection: Collection, object_id: str) -> None:
+        field = field_for(collection.item_param or "")
+        for binding in self.bindings.values():
+            if binding.kind != "assignment.save" or field not in binding.identity_fields:
+                continue
+            for _, rows in self.store.scopes(binding.collection.template):
+                for key in [key for key, row in rows.items() if row.get(field) == object_id]:
+                    del rows[key]
+
+    # -- generic handlers ---------------------------------------------------------------
+
+    def handle(self, call: Call) -> Any:
+        handler = HANDLERS.get(call.op.operation_id)
+        if handler is not None:
+            return handler(call)
+        binding = self.bindings[call.op.operation_id]
+        return getattr(self, "_" + binding.kind.replace(".", "_"))(call, binding)
+
+    def _list(self, call: Call, binding: Binding) -> Any:
+        collection = binding.collection
+        self.require_parents(collection, call.params)
+        scope = self.scope(collection, call.params)
+        items = [self.present(call, collection, scope, obj) for obj in self.store.collection(collection.template, scope).values()]
+        return list_page(items, call.query, binding.list_rules, facets="Facets" in _meta_properties(call.op))
+
+    def _get(self, call: Call, binding: Binding) -> Any:
+        collection = binding.collection
+        self.require_parents(collection, call.params)
+        scope = self.scope(collection, call.params)
+        return self.present(call, collection, scope, self.require(collection, scope, call.params[collection.item_param or ""]))
+
+    def _create(self, call: Call, binding: Binding) -> Any:
+        collection = binding.collection
+        return self.create(call, collection, call.params, call.body)
+
+    def create(self, call: Call, collection: Collection, params: dict[str, str], body: dict[str, Any]) -> dict[str, Any]:
+        """Validate and store a new object; 409 IdExists when its ID is taken."""
+        models.validate(call.op.request_schema or collection.schema, body, model=collection.object_type)
+        self.require_parents(collection, params)
+        scope = self.scope(collection, params)
+        with self.store.lock:
+            body = dict(body)
+            object_id = models.ensure_id(body)
+            if self.store.get(collection.template, scope, object_id) is not None:
+                raise id_exists(collection.object_type, object_id)
+            obj = models.stamp(models.materialize(collection.schema, body), created=True)
+            return self.write(call, collection, scope, obj, None)
+
+    def _save(self, call: Call, binding: Binding) -> Any:
+        collection = binding.collection
+        models.validate(call.op.request_schema or collection.schema, call.body, model=collection.object_type)
+        self.require_parents(collection, call.params)
+        scope = self.scope(collection, call.params)
+        object_id = call.params[collection.item_param or ""]
+        with self.store.lock:
+            previous = self.store.get(collection.template, scope, object_id)
+            body = {**call.body, "ID": object_id} if "ID" in collection.schema.get("properties", {}) else dict(call.body)
+            obj = models.stamp(models.materialize(collection.schema, body, previous), created=previous is None)
+            if previous is None and "ID" not in obj:
+                obj["ID"] = object_id
+            return self.write(call, collection, scope, obj, previous)
+
+    def _patch(self, call: Call, binding: Binding) -> Any:
+        collection = binding.collection
+        models.validate(call.op.request_schema or collection.schema, call.body, model=collection.object_type, partial=True)
+        self.require_parents(collection, call.params)
+        return self.patch(call, collection, self.scope(collection, call.params), call.params[collection.item_param or ""], call.body)
+
+    def patch(self, call: Call, collection: Collection, scope: Scope, object_id: str, changes: dict[str, Any]) -> dict[str, Any]:
+        """Deep-merge changes into a stored object (read-only fields untouched)."""
+        with self.store.lock:
+            previous = self.require(collection, scope, object_id)
+            merged = models.deep_merge(previous, changes)
+            if "ID" in changes and changes["ID"] and changes["ID"] != object_id:
+                if self.store.get(collection.template, scope, changes["ID"]) is not None:
+                    raise id_exists(collection.object_type, changes["ID"])
+            obj = models.stamp(models.materialize(collection.schema, merged, previous), created=False)
+            return self.write(call, collection, scope, obj, previous)
+
+    def _delete(self, call: Call, binding: Binding) -> Any:
+        collection = binding.collection
+        self.require_parents(collection, call.params)
+        scope = self.scope(collection, call.params)
+        with self.store.lock:
+            obj = self.require(collection, scope, call.params[collection.item_param or ""])
+            self.remove(call, collection, scope, obj)
+        return None
+
+    # -- assignments ------------------------------------------------------------------------
+
+    def _assignment_save(self, call: Call, binding: Binding) -> Any:
+        collection = binding.collection
+        models.validate(call.op.request_schema or collection.schema, call.body, model=collection.object_type)
+        self.require_parents(collection, call.params)
+        self.check_references(call.body, call.params)
+        row = models.materialize(collection.schema, call.body)
+        key = "|".join(str(row.get(name) or "") for name in binding.identity_fields)
+        scope = self.scope(collection, call.params)
+        with self.store.lock:
+            for hook in WRITE_HOOKS.get(collection.template, ()):
+                hook(call, row, self.store.get(collection.template, scope, key))
+            self.store.put(collection.template, scope, row, key=key)
+        return None
+
+    def _assignment_list(self, call: Call, binding: Binding) -> Any:
+        collection = binding.collection
+        self.require_parents(collection, call.params)
+        rows = list(self.store.collection(collection.template, self.scope(collection, call.params)).values())
+        fields = collection.schema.get("properties", {})
+        for name, value in call.query.items():
+            field = field_for(name)
+            if field in fields and field not in ("Page", "PageSize") and name not in ("page", "pageSize"):
+                rows = [row for row in rows if str(row.get(field)).lower() == value.lower()]
+        level = call.query.get("level")
+        if level:
+            rows = [row for row in rows if _assignment_level(row) == level.lower()]
+        paging = {key: value for key, value in call.query.items() if key in ("page", "pageSize")}
+        return list_page(rows, paging, binding.list_rules)
+
+    def _assignment_delete(self, call: Call, binding: Binding) -> Any:
+        collection = binding.collection
+        given = {field_for(name): value for name, value in {**dict(call.query), **call.params}.items()}
+        scope = tuple(call.params.get(name, "") for name in collection.scope_params)
+        self.require_parents(collection, call.params)
+        with self.store.lock:
+            rows = self.store.collection(collection.template, scope)
+            doomed = [
+                key
+                for key, row in rows.items()
+                if all(
+                    (row.get(name) or None) == (given.get(name) or None)
+                    for name in binding.identity_fields
+                    if name in given or name in _deletable_levels(call.op)
+                )
+            ]
+            for key in doomed:
+                del rows[key]
+        return None
+
+    # -- links --------------------------------------------------------------------------------
+
+    def _link_put(self, call: Call, binding: Binding) -> Any:
+        return self._link(call, binding, add=True)
+
+    def _link_delete(self, call: Call, binding: Binding) -> Any:
+        return self._link(call, binding, add=False)
+
+    def _link(self, call: Call, binding: Binding, add: bool) -> None:
+        collection = binding.collection
+        item_param = self._item_param(call.op) or ""
+        self.require_parents(collection, call.params)
+        self.check_references({field_for(item_param): call.params[item_param]}, call.params)
+        links = self.store.collection(collection.template + "#links", self.scope(collection, call.params))
+        with self.store.lock:
+            if add:
+                links[call.params[item_param]] = {"ID": call.params[item_param]}
+            elif links.pop(call.params[item_param], None) is None:
+                raise not_found(collection.object_type, call.params[item_param])
+        return None
+
+    def _link_list(self, call: Call, binding: Binding) -> Any:
+        collection = binding.collection
+        self.require_parents(collection, call.params)
+        links = self.store.collection(collection.template + "#links", self.scope(collection, call.params))
+        target = self.resolve_reference(field_for(self.link_param(collection.template) or ""), call.params)
+        items = []
+        for linked_id in links:
+            obj = self.store.get(target[0].template, target[1], linked_id) if target else None
+            if obj is not None:
+                items.append(obj)
+        return list_page(items, call.query, binding.list_rules)
+
+
+def _meta_properties(op: Operation) -> dict[str, Any]:
+    return (op.response_schema or {}).get("properties", {}).get("Meta", {}).get("properties", {})
+
+
+def _assignment_level(row: dict[str, Any]) -> str:
+    if row.get("UserID"):
+        return "user"
+    if row.get("UserGroupID"):
+        return "group"
+    return "company"
+
+
+def _deletable_levels(op: Operation) -> set[str]:
+    """Level fields a delete names as parameters: an absent one means "the row without it"."""
+    return {field_for(p["name"]) for p in op.parameters if p["name"] in ("userID", "userGroupID", "buyerID", "supplierID")}

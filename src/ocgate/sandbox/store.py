@@ -1,0 +1,73 @@
+"""In-memory state of one marketplace.
+
+Objects live in collections keyed by the storage path template (e.g.
+"/buyers/{buyerID}/users") and the values of its scope parameters (e.g.
+("ACME",)). All mutations happen under one lock, so state stays consistent
+when requests arrive concurrently from several threads.
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+from collections import defaultdict
+from collections.abc import Iterator
+from datetime import datetime, timezone
+from typing import Any
+
+Scope = tuple[str, ...]
+
+
+def new_id() -> str:
+    """A 22-character URL-safe ID, like those OrderCloud generates (e.g. PKTiEFNEiEi9mEmC9cZCrw)."""
+    return secrets.token_urlsafe(16)
+
+
+def utc_now() -> str:
+    """Current time in ISO 8601 UTC, as OrderCloud writes dates."""
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "+00:00"
+
+
+class Store:
+    def __init__(self) -> None:
+        self.lock = threading.RLock()
+        self._collections: dict[tuple[str, Scope], dict[str, dict[str, Any]]] = defaultdict(dict)
+        #: Non-API state kept beside the objects (credentials, tokens, counters, ...), by owner module.
+        self.side: dict[str, Any] = {}
+
+    def collection(self, template: str, scope: Scope = ()) -> dict[str, dict[str, Any]]:
+        """The live dict of one collection (created empty on first use)."""
+        return self._collections[(template, scope)]
+
+    def get(self, template: str, scope: Scope, object_id: str) -> dict[str, Any] | None:
+        return self._collections.get((template, scope), {}).get(object_id)
+
+    def put(self, template: str, scope: Scope, obj: dict[str, Any], key: str | None = None) -> dict[str, Any]:
+        """Store an object under its ID (or an explicit key, for assignments, which have none)."""
+        self._collections[(template, scope)][key if key is not None else obj["ID"]] = obj
+        return obj
+
+    def pop(self, template: str, scope: Scope, object_id: str) -> dict[str, Any] | None:
+        return self._collections.get((template, scope), {}).pop(object_id, None)
+
+    def scopes(self, template: str) -> Iterator[tuple[Scope, dict[str, dict[str, Any]]]]:
+        """Every non-empty collection stored under a template, across all scopes."""
+        for (stored_template, scope), objects in list(self._collections.items()):
+            if stored_template == template and objects:
+                yield scope, objects
+
+    def drop_nested(self, template_prefix: str, scope_prefix: Scope) -> None:
+        """Remove every collection nested under one object (its children, grandchildren...)."""
+        for template, scope in list(self._collections):
+            if template.startswith(template_prefix + "/") and scope[: len(scope_prefix)] == scope_prefix:
+                del self._collections[(template, scope)]
+
+    def count(self) -> int:
+        """Number of stored objects, for checking that a run left no trace."""
+        return sum(len(objects) for objects in self._collections.values())
+
+    def counts(self) -> dict[str, int]:
+        totals: dict[str, int] = defaultdict(int)
+        for (template, _), objects in self._collections.items():
+            totals[template] += len(objects)
+        return {template: n for template, n in sorted(totals.items()) if n}
