@@ -122,8 +122,9 @@ class Resources:
             template = storage_template(op.path)
             kind = "link.list" if self.link_param(template) else "list"
             return Binding(kind, self._collection(template, item_schema, None), ListRules.for_operation(op.query_params(), item_schema))
-        if item_param and op.method in ("PUT", "DELETE") and op.request_schema is None and op.success_status == 204:
-            return Binding(f"link.{op.method.lower()}", self._collection(storage_template(op.path.rsplit("/", 1)[0]), None, None))
+        parent = storage_template(op.path.rsplit("/", 1)[0])
+        if item_param and op.method in ("PUT", "DELETE") and op.request_schema is None and self.link_param(parent) == item_param:
+            return Binding(f"link.{op.method.lower()}", self._collection(parent, None, None))
         if op.method == "POST" and not item_param and op.request_schema and "ID" in response.get("properties", {}):
             return Binding("create", self._collection(storage_template(op.path), response, None))
         if item_param and op.method in ("GET", "PUT", "PATCH", "DELETE"):
