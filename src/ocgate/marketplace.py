@@ -1,0 +1,324 @@
+"""A fixture marketplace, seeded through the public API and removed afterwards.
+
+Everything created carries the run's ID prefix and is recorded; `cleanup()`
+deletes exactly those objects, newest first, and nothing else. Data comes
+from Faker with a fixed seed, so two runs with the same seed look alike.
+Only public API calls are used, so seeding works the same on the embedded
+sandbox and on a real OrderCloud sandbox.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from typing import Any
+
+from faker import Faker
+
+from .auth import Credentials
+from .client import OrderCloudClient
+from .target import Target
+
+SHOPPER_ROLES = ["Shopper", "MeAdmin", "MeAddressAdmin", "MeCreditCardAdmin", "MeXpAdmin", "PasswordReset"]
+APPROVAL_THRESHOLD = 1000
+FAKER_SEED = 2026
+
+
+def new_run_id() -> str:
+    """A short prefix that marks everything one run creates."""
+    return "ocg" + secrets.token_hex(3)
+
+
+@dataclass
+class SeedPlan:
+    """How much to create; defaults suit the contract gate and the scenarios."""
+
+    buyers: int = 2
+    shoppers_per_buyer: int = 2
+    products: int = 12
+    categories: int = 3
+    orders: bool = True
+
+
+@dataclass
+class SeededUser:
+    persona: str
+    buyer_id: str
+    user_id: str
+    username: str
+    password: str
+
+
+@dataclass
+class SeededBuyer:
+    id: str
+    shoppers: list[SeededUser] = field(default_factory=list)
+    approver: SeededUser | None = None
+    approver_group_id: str = ""
+    address_ids: list[str] = field(default_factory=list)
+
+
+@dataclass
+class SeededMarketplace:
+    run_id: str
+    storefront_client_id: str
+    buyers: list[SeededBuyer] = field(default_factory=list)
+    product_ids: list[str] = field(default_factory=list)
+    exclusive_product_id: str = ""  # visible to the first buyer only
+    category_ids: list[str] = field(default_factory=list)
+    orders: dict[str, list[str]] = field(default_factory=dict)  # status -> order IDs
+    #: path parameter name -> IDs of seeded objects, for filling {buyerID}, {productID}, ...
+    ids: dict[str, list[str]] = field(default_factory=dict)
+
+    def remember(self, param: str, object_id: str) -> None:
+        self.ids.setdefault(param, []).append(object_id)
+
+
+class Seeder:
+    """Creates fixture objects as the seller admin and remembers how to delete each."""
+
+    def __init__(self, target: Target, admin_persona: str = "seller_admin", run_id: str | None = None, seed: int = FAKER_SEED) -> None:
+        self.target = target
+        self.admin = target.client(admin_persona, record=False)
+        self.run_id = run_id or new_run_id()
+        self.fake = Faker()
+        self.fake.seed_instance(seed)
+        self._undo: list[tuple[OrderCloudClient, str, dict[str, str]]] = []
+
+    # -- recording ---------------------------------------------------------------------
+
+    def id(self, name: str) -> str:
+        return f"{self.run_id}-{name}"
+
+    def create(self, path: str, body: dict[str, Any], *, delete_path: str | None = None, client: OrderCloudClient | None = None) -> Any:
+        """POST and remember the DELETE that undoes it."""
+        client = client or self.admin
+        created = client.ok("POST", path, body)
+        object_id = (created or {}).get("ID", body.get("ID"))
+        self._undo.append((client, delete_path or f"{path}/{object_id}", {}))
+        return created
+
+    def assign(self, path: str, body: dict[str, Any], delete_path: str, **delete_params: str) -> None:
+        """POST an assignment and remember the DELETE that removes it."""
+        self.admin.ok("POST", path, body)
+        self._undo.append((self.admin, delete_path, delete_params))
+
+    def cleanup(self) -> list[str]:
+        """Delete everything created, newest first; returns what could not be deleted."""
+        leftovers = []
+        while self._undo:
+            client, path, params = self._undo.pop()
+            response = client.delete(path, **params)
+            if response.status_code not in (200, 204, 404):
+                leftovers.append(f"DELETE {path} -> {response.status_code}")
+        return leftovers
+
+    # -- the plan ------------------------------------------------------------------------------
+
+    def seed(self, plan: SeedPlan | None = None) -> SeededMarketplace:
+        plan = plan or SeedPlan()
+        client_id = self._storefront_client()
+        market = SeededMarketplace(run_id=self.run_id, storefront_client_id=client_id)
+        market.remember("apiClientID", client_id)
+        shopper_profile = self.create("/securityprofiles", {"ID": self.id("shopper"), "Name": "Shopper", "Roles": SHOPPER_ROLES})["ID"]
+        approver_profile = self.create(
+            "/securityprofiles", {"ID": self.id("approver"), "Name": "Order approver", "Roles": ["Shopper", "MeAdmin", "UnsubmittedOrderReader"]}
+        )["ID"]
+        market.remember("securityProfileID", shopper_profile)
+        for index in range(plan.buyers):
+            market.buyers.append(self._buyer(market, index, plan, shopper_profile, approver_profile))
+        self._catalog(market, plan)
+        self._configured_buyer_personas(market)
+        if plan.orders:
+            self._orders(market)
+        return market
+
+    def _storefront_client(self) -> str:
+        body = {
+            "AppName": f"{self.run_id} storefront",
+            "Active": True,
+            "AllowAnyBuyer": True,
+            "AllowSeller": True,
+            "AccessTokenDuration": 600,
+            "RefreshTokenDuration": 1440,
+        }
+        return self.create("/apiclients", body)["ID"]
+
+    def _buyer(self, market: SeededMarketplace, index: int, plan: SeedPlan, shopper_profile: str, approver_profile: str) -> SeededBuyer:
+        buyer_id = self.id(f"buyer{index + 1}")
+        self.create("/buyers", {"ID": buyer_id, "Name": self.fake.company(), "Active": True})
+        # Deleting a buyer does not delete its default catalog (BEHAVIOUR.md §5.3): undo it too.
+        self._undo.append((self.admin, f"/catalogs/{buyer_id}", {}))
+        buyer = SeededBuyer(id=buyer_id)
+        market.remember("buyerID", buyer_id)
+        market.remember("catalogID", buyer_id)
+        base = f"/buyers/{buyer_id}"
+        self.assign("/securityprofiles/assignments", {"SecurityProfileID": shopper_profile, "BuyerID": buyer_id}, f"/securityprofiles/{shopper_profile}/assignments", buyerID=buyer_id)
+        for n in range(plan.shoppers_per_buyer):
+            buyer.shoppers.append(self._user(market, buyer_id, f"b{index + 1}-shopper{n + 1}"))
+        buyer.approver = self._user(market, buyer_id, f"b{index + 1}-approver")
+        buyer.approver_group_id = self.create(f"{base}/usergroups", {"ID": self.id("approvers"), "Name": "Approvers"})["ID"]
+        market.remember("userGroupID", buyer.approver_group_id)
+        self.admin.ok("POST", f"{base}/usergroups/assignments", {"UserGroupID": buyer.approver_group_id, "UserID": buyer.approver.user_id})
+        self.assign(
+            "/securityprofiles/assignments",
+            {"SecurityProfileID": approver_profile, "BuyerID": buyer_id, "UserGroupID": buyer.approver_group_id},
+            f"/securityprofiles/{approver_profile}/assignments",
+            buyerID=buyer_id,
+            userGroupID=buyer.approver_group_id,
+        )
+        for kind in ("ship", "bill"):
+            address = self.create(f"{base}/addresses", self._address(kind))
+            buyer.address_ids.append(address["ID"])
+            market.remember("addressID", address["ID"])
+            self.admin.ok("POST", f"{base}/addresses/assignments", {"AddressID": address["ID"], "IsShipping": kind == "ship", "IsBilling": kind == "bill"})
+        rule = {
+            "ID": self.id("over-threshold"),
+            "Name": f"Orders over {APPROVAL_THRESHOLD}",
+            "ApprovingGroupID": buyer.approver_group_id,
+            "RuleExpression": f"order.Total > {APPROVAL_THRESHOLD}",
+        }
+        market.remember("approvalRuleID", self.create(f"{base}/approvalrules", rule)["ID"])
+        market.remember("costCenterID", self.create(f"{base}/costcenters", {"ID": self.id("cc"), "Name": "Operations"})["ID"])
+        spending = {"ID": self.id("budget"), "Name": "Budget", "Balance": 5000, "AllowAsPaymentMethod": True}
+        market.remember("spendingAccountID", self.create(f"{base}/spendingaccounts", spending)["ID"])
+        return buyer
+
+    def _address(self, kind: str) -> dict[str, Any]:
+        return {
+            "ID": self.id(f"{kind}-{self.fake.unique.random_int(1000, 9999)}"),
+            "AddressName": f"{kind.title()} address",
+            "FirstName": self.fake.first_name(),
+            "LastName": self.fake.last_name(),
+            "Street1": self.fake.street_address(),
+            "City": self.fake.city(),
+            "State": self.fake.state_abbr(),
+            "Zip": self.fake.postcode(),
+            "Country": "US",
+            "Phone": self.fake.numerify("555-###-####"),
+        }
+
+    def _user(self, market: SeededMarketplace, buyer_id: str, name: str) -> SeededUser:
+        username = self.id(name)
+        password = "Oc" + secrets.token_urlsafe(10) + "7a"
+        user = {
+            "ID": username,
+            "Username": username,
+            "Password": password,
+            "FirstName": self.fake.first_name(),
+            "LastName": self.fake.last_name(),
+            "Email": f"{username}@example.com",
+            "Active": True,
+        }
+        self.create(f"/buyers/{buyer_id}/users", user)
+        market.remember("userID", username)
+        seeded = SeededUser(persona=name, buyer_id=buyer_id, user_id=username, username=username, password=password)
+        self.register_persona(seeded, market.storefront_client_id)
+        return seeded
+
+    def register_persona(self, user: SeededUser, client_id: str, scope: list[str] | None = None) -> None:
+        self.target.tokens.register(
+            user.persona,
+            Credentials(client_id=client_id, client_secret=None, grant="password", username=user.username, password=user.password, scope=tuple(scope or [])),
+        )
+
+    def _catalog(self, market: SeededMarketplace, plan: SeedPlan) -> None:
+        first = market.buyers[0].id
+        for n in range(plan.categories):
+            category = {"ID": self.id(f"cat{n + 1}"), "Name": self.fake.word().title(), "Active": True, "ListOrder": n}
+            market.category_ids.append(self.create(f"/catalogs/{first}/categories", category)["ID"])
+            market.remember("categoryID", category["ID"])
+        colors = ["red", "green", "blue"]
+        for n in range(plan.products):
+            product_id = self.id(f"prod{n + 1}")
+            price = round(self.fake.pyfloat(min_value=5, max_value=200, right_digits=2), 2)
+            schedule = {
+                "ID": self.id(f"price{n + 1}"),
+                "Name": f"Price of {product_id}",
+                "MinQuantity": 1,
+                "PriceBreaks": [{"Quantity": 1, "Price": price}, {"Quantity": 10, "Price": round(price * 0.9, 2)}],
+            }
+            self.create("/priceschedules", schedule)
+            market.remember("priceScheduleID", schedule["ID"])
+            product = {
+                "ID": product_id,
+                "Name": self.fake.catch_phrase()[:100],
+                "Description": self.fake.sentence(),
+                "Active": True,
+                "DefaultPriceScheduleID": schedule["ID"],
+                "Inventory": {"Enabled": True, "QuantityAvailable": 100_000, "OrderCanExceed": False},
+                "xp": {"Color": colors[n % len(colors)], "Rank": n},
+            }
+            self.create("/products", product)
+            market.product_ids.append(product_id)
+            market.remember("productID", product_id)
+            buyers = market.buyers if n < plan.products - 1 else market.buyers[:1]
+            for buyer in buyers:
+                self.assign("/catalogs/productassignments", {"CatalogID": buyer.id, "ProductID": product_id}, f"/catalogs/{buyer.id}/productassignments/{product_id}")
+            if market.category_ids:
+                category_id = market.category_ids[n % len(market.category_ids)]
+                self.assign(
+                    f"/catalogs/{first}/categories/productassignments",
+                    {"CategoryID": category_id, "ProductID": product_id},
+                    f"/catalogs/{first}/categories/{category_id}/productassignments/{product_id}",
+                )
+        market.exclusive_product_id = market.product_ids[-1]
+
+    def _configured_buyer_personas(self, market: SeededMarketplace) -> None:
+        """Buyer personas from ocgate.toml: used as they are when they can log in, created in the first buyer otherwise."""
+        for name, persona in self.target.settings.personas.items():
+            if persona.user_type != "buyer" or not persona.username or not persona.password:
+                continue
+            if self._can_log_in(name):
+                continue
+            buyer = market.buyers[0]
+            user = SeededUser(name, buyer.id, self.id(name.replace("_", "-")), persona.username, persona.password.get_secret_value())
+            self.create(
+                f"/buyers/{buyer.id}/users",
+                {"ID": user.user_id, "Username": user.username, "Password": user.password, "FirstName": "Shopper", "LastName": name, "Email": f"{user.user_id}@example.com", "Active": True},
+            )
+            self.register_persona(user, market.storefront_client_id, persona.scope)
+            buyer.shoppers.insert(0, user)
+
+    def _can_log_in(self, persona: str) -> bool:
+        try:
+            self.target.tokens.token(persona)
+        except Exception:  # AuthError: not (yet) a user of this marketplace
+            return False
+        return True
+
+    def _orders(self, market: SeededMarketplace) -> None:
+        """Orders in several states, placed by the first buyer's first shopper."""
+        buyer = market.buyers[0]
+        shopper = self.target.client(buyer.shoppers[0].persona, record=False)
+        products = market.product_ids
+
+        def order(status: str, quantity: int, product_index: int = 0) -> str:
+            created = self.create("/orders/Outgoing", {"ID": self.id(f"order-{status.lower()}")}, client=shopper)
+            order_id = created["ID"]
+            shopper.ok("POST", f"/orders/Outgoing/{order_id}/lineitems", {"ProductID": products[product_index], "Quantity": quantity, "ShippingAddressID": buyer.address_ids[0]})
+            market.orders.setdefault(status, []).append(order_id)
+            market.remember("orderID", order_id)
+            return order_id
+
+        order("Unsubmitted", 1)
+        shopper.ok("POST", f"/orders/Outgoing/{order('Open', 2)}/submit")
+        completed = order("Completed", 1, 1)
+        shopper.ok("POST", f"/orders/Outgoing/{completed}/submit")
+        self.admin.ok("POST", f"/orders/Incoming/{completed}/ship", {})
+        big = order("AwaitingApproval", 1, 2)
+        line = shopper.ok("GET", f"/orders/Outgoing/{big}/lineitems")["Items"][0]
+        # The 10+ price break is 90% of the unit price: order enough to pass the threshold even then.
+        quantity = int(APPROVAL_THRESHOLD / (0.9 * float(line["UnitPrice"] or 1))) + 2
+        shopper.ok("PATCH", f"/orders/Outgoing/{big}/lineitems/{line['ID']}", {"Quantity": quantity})
+        shopper.ok("POST", f"/orders/Outgoing/{big}/submit")
+
+
+def seed_marketplace(target: Target, plan: SeedPlan | None = None, run_id: str | None = None) -> tuple[Seeder, SeededMarketplace]:
+    """Seed a fixture marketplace; call `seeder.cleanup()` when done (also after failures)."""
+    seeder = Seeder(target, run_id=run_id)
+    try:
+        return seeder, seeder.seed(plan)
+    except BaseException:
+        seeder.cleanup()
+        raise
