@@ -1,0 +1,5 @@
+"""`python -m ocgate` is the `ocgate` command."""
+
+from .cli import main
+
+main()
