@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import sys
 import tempfile
 from html.parser import HTMLParser
 from pathlib import Path
@@ -87,3 +88,19 @@ def visible_text(html: str) -> str:
     collector.feed(html)
     collector.close()
     return " ".join(collector.words)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m ocgate.browser_check [REPORT_DIR] [VIEW]`: print what the report shows."""
+    args = sys.argv[1:] if argv is None else argv
+    report_dir = Path(args[0]) if args else Path("reports/allure-report")
+    try:
+        print(render_report(report_dir, *args[1:2]))
+    except BrowserError as error:
+        print(f"ocgate: {error}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -90,7 +90,7 @@ def _run(options: RunOptions, target: str | None, spec: str | None) -> None:
     for note in result.notes:
         typer.echo(f"ocgate: {note}", err=True)
     if result.html:
-        typer.echo(f"report: {result.html / 'index.html'}")
+        typer.echo(f"report: {result.html}")
     raise typer.Exit(result.exit_code)
 
 
@@ -141,7 +141,7 @@ def report_command() -> None:
         html = report.generate_html([runner.results_dir(settings)], settings.reports_path / "allure-report", settings.config_dir)
     except report.ReportError as error:
         raise fail(str(error)) from None
-    typer.echo(f"report: {html / 'index.html'}")
+    typer.echo(f"report: {html}")
 
 
 @app.command()

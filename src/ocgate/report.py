@@ -13,6 +13,7 @@ report folder, so regenerating the report does not lose it.
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -141,11 +142,14 @@ def generate_html(results_dirs: list[Path], report_dir: Path, project_dir: Path 
             capture_output=True,
             text=True,
             check=False,
+            env={**os.environ, "NO_COLOR": "1"},  # plain text for the one-line error below
         )
     index = report_dir / "index.html"
     if done.returncode != 0 or not index.exists():
         output = (done.stderr.strip() or done.stdout.strip() or "no output").splitlines()[-1]
-        raise ReportError(f"Allure could not build the report ({redact_text(output)}); results are in {_listing(existing)}")
+        raise ReportError(
+            f"Allure could not build the report ({redact_text(output)}); results are in {_listing(existing)}"
+        )
     return index
 
 

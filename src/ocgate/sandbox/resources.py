@@ -301,13 +301,16 @@ class Resources:
 
     def _save(self, call: Call, binding: Binding) -> Any:
         collection = binding.collection
-        models.validate(call.op.request_schema or collection.schema, call.body, model=collection.object_type)
-        self.require_parents(collection, call.params)
-        scope = self.scope(collection, call.params)
-        object_id = call.params[collection.item_param or ""]
+        return self.save(call, collection, call.params, call.params[collection.item_param or ""], call.body)
+
+    def save(self, call: Call, collection: Collection, params: dict[str, str], object_id: str, body: dict[str, Any]) -> dict[str, Any]:
+        """Validate and create or replace an object (the path's ID wins over the body's)."""
+        models.validate(call.op.request_schema or collection.schema, body, model=collection.object_type)
+        self.require_parents(collection, params)
+        scope = self.scope(collection, params)
         with self.store.lock:
             previous = self.store.get(collection.template, scope, object_id)
-            body = {**call.body, "ID": object_id} if "ID" in collection.schema.get("properties", {}) else dict(call.body)
+            body = {**body, "ID": object_id} if "ID" in collection.schema.get("properties", {}) else dict(body)
             obj = models.stamp(models.materialize(collection.schema, body, previous), created=previous is None)
             if previous is None and "ID" not in obj:
                 obj["ID"] = object_id
