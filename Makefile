@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN = $(VENV)/bin
 
-.PHONY: install run test report clean
+.PHONY: install deps run test report
 
 install: $(VENV)/.installed
 
@@ -13,16 +13,15 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/pip install --quiet -e .
 	touch $@
 
-node_modules/.installed: package.json
-	npm install --no-audit --no-fund --loglevel=error
-	touch $@
+# Node's Allure 3 for the HTML report and Chromium to check that it renders.
+deps:
+	bash scripts/ci-deps.sh
 
-run: install
-	-@$(MAKE) --no-print-directory node_modules/.installed
+run: install deps
 	$(BIN)/ocgate run
 
-test: install
+test: install deps
 	$(BIN)/pytest
 
-report: install node_modules/.installed
+report: install deps
 	$(BIN)/ocgate report

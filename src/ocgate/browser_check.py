@@ -15,7 +15,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 BROWSERS = ("chromium", "chromium-browser", "google-chrome")
-#: Quiet, offline, reproducible: no sandbox (root in CI), no GPU, no background traffic.
+#: Quiet, offline, reproducible: no sandbox (root in CI), no GPU, no network at all.
 CHROMIUM_FLAGS = (
     "--headless",
     "--no-sandbox",
@@ -25,6 +25,7 @@ CHROMIUM_FLAGS = (
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
+    "--host-resolver-rules=MAP * ~NOTFOUND",
     "--virtual-time-budget=10000",
 )
 TIMEOUT_SECONDS = 120

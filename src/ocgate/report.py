@@ -30,6 +30,10 @@ if TYPE_CHECKING:
     from ocgate.config import Settings
 
 REPORT_NAME = "ocgate"
+#: Allure's page template loads Google Analytics; a test report stays offline and private.
+_ANALYTICS = re.compile(
+    r'<script async src="https://www\.googletagmanager\.com/[^"]*"></script>\s*<script>[^<]*</script>'
+)
 #: Where `npm install` puts the Allure 3 command line, relative to the repository root.
 ALLURE_BIN = Path("node_modules/.bin/allure")
 
@@ -150,6 +154,7 @@ def generate_html(results_dirs: list[Path], report_dir: Path, project_dir: Path 
         raise ReportError(
             f"Allure could not build the report ({redact_text(output)}); results are in {_listing(existing)}"
         )
+    index.write_text(_ANALYTICS.sub("", index.read_text(encoding="utf-8")), encoding="utf-8")
     return index
 
 
