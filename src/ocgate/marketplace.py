@@ -29,6 +29,11 @@ def new_run_id() -> str:
     return "ocg" + secrets.token_hex(3)
 
 
+def new_password() -> str:
+    """A random password that meets OrderCloud's default policy (10+ characters, upper, lower, digit)."""
+    return "Oc" + secrets.token_urlsafe(10) + "7a"
+
+
 @dataclass
 class SeedPlan:
     """How much to create; defaults suit the contract gate and the scenarios."""
@@ -95,13 +100,18 @@ class Seeder:
         client = client or self.admin
         created = client.ok("POST", path, body)
         object_id = (created or {}).get("ID", body.get("ID"))
-        self._undo.append((client, delete_path or f"{path}/{object_id}", {}))
+        self.delete_later(delete_path or f"{path}/{object_id}", client)
         return created
 
-    def assign(self, path: str, body: dict[str, Any], delete_path: str, **delete_params: str) -> None:
+    def assign(self, path: str, body: dict[str, Any], delete_path: str, *, client: OrderCloudClient | None = None, **delete_params: str) -> None:
         """POST an assignment and remember the DELETE that removes it."""
-        self.admin.ok("POST", path, body)
-        self._undo.append((self.admin, delete_path, delete_params))
+        client = client or self.admin
+        client.ok("POST", path, body)
+        self.delete_later(delete_path, client, **delete_params)
+
+    def delete_later(self, path: str, client: OrderCloudClient | None = None, **params: str) -> None:
+        """Remember a DELETE for cleanup, e.g. of what the API creates as a side effect (a buyer's default catalog)."""
+        self._undo.append((client or self.admin, path, params))
 
     def cleanup(self) -> list[str]:
         """Delete everything created, newest first; returns what could not be deleted."""
@@ -146,9 +156,10 @@ class Seeder:
 
     def _buyer(self, market: SeededMarketplace, index: int, plan: SeedPlan, shopper_profile: str, approver_profile: str) -> SeededBuyer:
         buyer_id = self.id(f"buyer{index + 1}")
+        # Deleting a buyer does not delete its default catalog (BEHAVIOUR.md §5.3), and the catalog
+        # can go only once no buyer has it as its default: undo it too, after the buyer.
+        self.delete_later(f"/catalogs/{buyer_id}")
         self.create("/buyers", {"ID": buyer_id, "Name": self.fake.company(), "Active": True})
-        # Deleting a buyer does not delete its default catalog (BEHAVIOUR.md §5.3): undo it too.
-        self._undo.append((self.admin, f"/catalogs/{buyer_id}", {}))
         buyer = SeededBuyer(id=buyer_id)
         market.remember("buyerID", buyer_id)
         market.remember("catalogID", buyer_id)
@@ -200,7 +211,7 @@ class Seeder:
 
     def _user(self, market: SeededMarketplace, buyer_id: str, name: str) -> SeededUser:
         username = self.id(name)
-        password = "Oc" + secrets.token_urlsafe(10) + "7a"
+        password = new_password()
         user = {
             "ID": username,
             "Username": username,
@@ -221,6 +232,37 @@ class Seeder:
             user.persona,
             Credentials(client_id=client_id, client_secret=None, grant="password", username=user.username, password=user.password, scope=tuple(scope or [])),
         )
+
+    def narrow_persona(self, name: str, roles: list[str], client_id: str, buyer_id: str | None = None) -> SeededUser:
+        """A user holding exactly `roles`: a security profile of its own, assigned to it alone.
+
+        A seller user when `buyer_id` is None, a user of that buyer otherwise. It logs in with
+        `roles` as its scope, and its token is checked to hold exactly those roles, so that
+        profiles assigned more widely (marketplace- or buyer-wide) cannot blur a role test.
+        """
+        user_id = self.id(name)
+        password = new_password()
+        users = f"/buyers/{buyer_id}/users" if buyer_id else "/adminusers"
+        body = {
+            "ID": user_id,
+            "Username": user_id,
+            "Password": password,
+            "FirstName": self.fake.first_name(),
+            "LastName": self.fake.last_name(),
+            "Email": f"{user_id}@example.com",
+            "Active": True,
+        }
+        self.create(users, body)
+        profile = self.create("/securityprofiles", {"ID": self.id(f"{name}-roles"), "Name": f"{name} roles", "Roles": roles})["ID"]
+        company = {"buyerID": buyer_id} if buyer_id else {}
+        assignment = {"SecurityProfileID": profile, "UserID": user_id, **{key[0].upper() + key[1:]: value for key, value in company.items()}}
+        self.assign("/securityprofiles/assignments", assignment, f"/securityprofiles/{profile}/assignments", userID=user_id, **company)
+        user = SeededUser(persona=name, buyer_id=buyer_id or "", user_id=user_id, username=user_id, password=password)
+        self.register_persona(user, client_id, roles)
+        granted = set(self.target.tokens.roles(name))
+        if granted != set(roles):
+            raise RuntimeError(f"persona {name}: its token holds {sorted(granted)}, expected exactly {sorted(roles)}; check the target's security profile assignments")
+        return user
 
     def _catalog(self, market: SeededMarketplace, plan: SeedPlan) -> None:
         first = market.buyers[0].id
@@ -294,8 +336,8 @@ class Seeder:
         products = market.product_ids
 
         def order(status: str, quantity: int, product_index: int = 0) -> str:
-            created = self.create("/orders/Outgoing", {"ID": self.id(f"order-{status.lower()}")}, client=shopper)
-            order_id = created["ID"]
+            order_id = shopper.ok("POST", "/orders/Outgoing", {"ID": self.id(f"order-{status.lower()}")})["ID"]
+            self.delete_later(f"/orders/Incoming/{order_id}")  # once submitted, only an order admin may delete it
             shopper.ok("POST", f"/orders/Outgoing/{order_id}/lineitems", {"ProductID": products[product_index], "Quantity": quantity, "ShippingAddressID": buyer.address_ids[0]})
             market.orders.setdefault(status, []).append(order_id)
             market.remember("orderID", order_id)

@@ -23,6 +23,8 @@ import httpx
 
 OVERLAY_PATH = Path(__file__).parent / "data" / "overlay.json"
 HTTP_METHODS = ("get", "put", "post", "delete", "patch")
+#: The phrase that marks /me sub-resources other user types may not use, whatever their roles.
+BUYER_USERS_ONLY = "only available to buyer users"
 
 
 class SpecError(Exception):
@@ -65,7 +67,7 @@ class Operation:
     @property
     def buyer_users_only(self) -> bool:
         """True for /me sub-resources documented as "Only available to Buyer Users"."""
-        return "only available to buyer users" in self.description.lower()
+        return BUYER_USERS_ONLY in self.description.lower()
 
 
 @dataclass
@@ -157,7 +159,7 @@ def _add_responses(document: dict[str, Any], entry: dict[str, Any]) -> None:
     document["components"]["schemas"].update(entry.get("schemas", {}))
     for operation in _each_operation(document):
         for status, response in entry["responses"].items():
-            if status == "403" and not _security_roles(operation):
+            if status == "403" and not _security_roles(operation) and not _buyer_users_only(operation):
                 continue  # nothing to be forbidden from: any valid token may call it
             operation["responses"].setdefault(status, copy.deepcopy(response))
 
@@ -223,6 +225,10 @@ def _security_roles(operation: dict[str, Any]) -> tuple[str, ...]:
         for scopes in requirement.values():
             roles.extend(scopes)
     return tuple(roles)
+
+
+def _buyer_users_only(operation: dict[str, Any]) -> bool:
+    return BUYER_USERS_ONLY in (operation.get("description") or operation.get("summary") or "").lower()
 
 
 def _list_item_schema(document: dict[str, Any], operation: dict[str, Any]) -> dict[str, Any] | None:

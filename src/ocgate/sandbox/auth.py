@@ -7,6 +7,12 @@ required on every grant; granted roles = requested scope ∩ AvailableRoles
 (asking for more is not an error); errors carry both the OAuth2
 `error`/`error_description` and OrderCloud's `Errors` array and never tell a
 wrong username from a wrong password.
+
+Anonymous shopping: a client_credentials grant through an API client with
+IsAnonBuyer acts as its DefaultContextUserName, lasts one week, has no refresh
+token, and carries an `orderid` claim (the form's `anonuserid`, or a new ID)
+that tells one anonymous shopper from another; handlers see it as
+`Identity.anonymous_id`.
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ import jwt
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from .errors import ApiError, forbidden, unauthorized
+from .store import new_id
 
 if TYPE_CHECKING:
     from ..spec import Operation
@@ -29,6 +36,8 @@ if TYPE_CHECKING:
 
 ISSUER = "https://auth.ordercloud.io"
 AUDIENCE = "https://api.ordercloud.io"
+#: "Anonymous tokens have a fixed duration of 1 week" (BEHAVIOUR.md §1.3).
+ANONYMOUS_TOKEN_SECONDS = 7 * 24 * 3600
 
 #: user type -> (users collection, user groups collection, group membership collection, company field)
 USER_KINDS: dict[str, tuple[str, str, str, str | None]] = {
@@ -55,6 +64,10 @@ class Identity:
     roles: frozenset[str]
     custom_roles: frozenset[str]
     token_id: str
+    #: Set for anonymous shoppers only: what tells one anonymous session from another (the `orderid` claim).
+    anonymous_id: str | None = None
+    #: Set on impersonation tokens: the user ID of the impersonator (the `imp` claim).
+    impersonator_id: str | None = None
 
     @property
     def scope(self) -> tuple[str, ...]:
@@ -123,6 +136,7 @@ class TokenService:
         grant_type = form.get("grant_type", "")
         client = self._client(form.get("client_id", ""))
         self._check_secret(client, form.get("client_secret"))
+        anonymous_id = None
         if grant_type == "password":
             if not form.get("username") or not form.get("password"):
                 raise OAuthError(400, "invalid_request", "Auth.UsernameAndPasswordRequired", "username and password are required for the password grant.")
@@ -135,6 +149,8 @@ class TokenService:
             if user is None:
                 raise _invalid_grant()
             requested = form.get("scope")
+            if client.get("IsAnonBuyer"):
+                anonymous_id = form.get("anonuserid") or new_id()
         elif grant_type == "refresh_token":
             session = self._refresh.get(form.get("refresh_token", ""))
             if session is None or session["client_id"] != client["ID"] or session["expires"] < self.market.clock():
@@ -145,11 +161,11 @@ class TokenService:
             requested = form.get("scope") or session["scope"]
         else:
             raise OAuthError(400, "unsupported_grant_type", "Auth.OauthError", "grant_type must be password, client_credentials or refresh_token.")
-        if not self._client_allows(client, user):
+        if not self.client_allows(client, user):
             raise _invalid_grant()
         if not self.market.user_active(user):
             raise _invalid_grant()
-        return self._issue(client, user, requested)
+        return self._issue(client, user, requested, anonymous_id)
 
     def _client(self, client_id: str) -> dict[str, Any]:
         client = self.market.store.get("/apiclients", (), client_id)
@@ -174,7 +190,8 @@ class TokenService:
             raise _invalid_grant()
         return user
 
-    def _client_allows(self, client: dict[str, Any], user: dict[str, Any]) -> bool:
+    def client_allows(self, client: dict[str, Any], user: dict[str, Any]) -> bool:
+        """Whether a user (a credentials entry) may log in through an API client."""
         kind = user["type"]
         if kind == "admin":
             return bool(client.get("AllowSeller"))
@@ -184,32 +201,15 @@ class TokenService:
         rows = self.market.store.collection("/apiclients/assignments").values()
         return any(row.get("ApiClientID") == client["ID"] and row.get(field) == user["company"] for row in rows)
 
-    def _issue(self, client: dict[str, Any], user: dict[str, Any], requested: str | None) -> dict[str, Any]:
+    def _issue(self, client: dict[str, Any], user: dict[str, Any], requested: str | None, anonymous_id: str | None = None) -> dict[str, Any]:
+        """A token for a login: requested scope ∩ the user's AvailableRoles (all of them without a scope)."""
         available, available_custom = self.market.roles_of(user["type"], user["company"], user["id"])
         wanted = set(requested.split()) if requested else None
-        roles = sorted(available if wanted is None else available & wanted)
-        custom = sorted(available_custom if wanted is None else available_custom & wanted)
-        now = int(self.market.clock())
-        lifetime = int(client.get("AccessTokenDuration") or 600) * 60
-        token_id = secrets.token_urlsafe(12)
-        claims = {
-            "usr": user["username"],
-            "cid": client["ID"],
-            "u": user["id"],
-            "usrtype": user["type"],
-            "role": roles[0] if len(roles) == 1 else roles,  # one role is encoded as a string (JS SDK)
-            "iss": ISSUER,
-            "aud": AUDIENCE,
-            "exp": now + lifetime,
-            "nbf": now,
-            "jti": token_id,
-        }
-        if custom:
-            claims["custom_role"] = custom
-        token = jwt.encode(claims, self._private_key, algorithm="RS256", headers={"kid": self.key_id})
-        with self._lock:
-            self._issued_by_user.setdefault(self._user_key(user["type"], user["company"], user["id"]), set()).add(token_id)
-        response: dict[str, Any] = {"access_token": token, "token_type": "bearer", "expires_in": lifetime}
+        roles = available if wanted is None else available & wanted
+        custom = available_custom if wanted is None else available_custom & wanted
+        if anonymous_id is not None:
+            return self.issue(client, user, roles, custom, lifetime=ANONYMOUS_TOKEN_SECONDS, claims={"orderid": anonymous_id})
+        response = self.issue(client, user, roles, custom)
         refresh_minutes = int(client.get("RefreshTokenDuration") or 0)
         if refresh_minutes > 0:
             refresh_token = secrets.token_urlsafe(24)
@@ -222,6 +222,41 @@ class TokenService:
             }
             response["refresh_token"] = refresh_token
         return response
+
+    def issue(
+        self,
+        client: dict[str, Any],
+        user: dict[str, Any],
+        roles: set[str],
+        custom_roles: set[str],
+        *,
+        lifetime: int | None = None,
+        claims: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """Sign an access token for a user (a credentials entry) through a client; no refresh token."""
+        now = int(self.market.clock())
+        lifetime = lifetime or int(client.get("AccessTokenDuration") or 600) * 60
+        token_id = secrets.token_urlsafe(12)
+        ordered = sorted(roles)
+        payload = {
+            "usr": user["username"],
+            "cid": client["ID"],
+            "u": user["id"],
+            "usrtype": user["type"],
+            "role": ordered[0] if len(ordered) == 1 else ordered,  # one role is encoded as a string (JS SDK)
+            "iss": ISSUER,
+            "aud": AUDIENCE,
+            "exp": now + lifetime,
+            "nbf": now,
+            "jti": token_id,
+            **(claims or {}),
+        }
+        if custom_roles:
+            payload["custom_role"] = sorted(custom_roles)
+        token = jwt.encode(payload, self._private_key, algorithm="RS256", headers={"kid": self.key_id})
+        with self._lock:
+            self._issued_by_user.setdefault(self._user_key(user["type"], user["company"], user["id"]), set()).add(token_id)
+        return {"access_token": token, "token_type": "bearer", "expires_in": lifetime}
 
     # -- verifying requests ------------------------------------------------------------------
 
@@ -266,6 +301,8 @@ class TokenService:
             roles=frozenset([roles] if isinstance(roles, str) else roles),
             custom_roles=frozenset(claims.get("custom_role", [])),
             token_id=claims["jti"],
+            anonymous_id=claims.get("orderid"),
+            impersonator_id=claims.get("imp"),
         )
 
     @staticmethod

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from ..spec import Operation
     from .auth import Identity
-    from .marketplace import Marketplace
+    from .state import Marketplace
 
 
 @dataclass

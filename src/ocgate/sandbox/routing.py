@@ -6,6 +6,7 @@ Literal segments win over parameters (`/products/assignments` is not product
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from urllib.parse import unquote
@@ -28,6 +29,11 @@ class Router:
             self._by_length.setdefault(len(segments), []).append((segments, ops))
 
     def match(self, method: str, path: str) -> tuple[Operation, dict[str, str]]:
+        op, params = self._match(method, path)
+        return op, dict(params)
+
+    @functools.lru_cache(maxsize=4096)  # noqa: B019  (one router per app: the cache lives as long as it should)
+    def _match(self, method: str, path: str) -> tuple[Operation, dict[str, str]]:
         parts = [unquote(part) for part in path.strip("/").split("/")]
         allowed: set[str] = set()
         for segments, ops in self._by_length.get(len(parts), ()):

@@ -19,6 +19,7 @@ from typing import Literal
 
 import httpx
 import uvicorn
+from starlette.types import ASGIApp
 
 from ..config import Settings
 from ..spec import load_spec
@@ -51,7 +52,9 @@ def build_marketplace(settings: Settings) -> Marketplace:
 
 
 def bind_socket(host: str, port: int) -> socket.socket:
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    # proto IPPROTO_TCP (not 0): asyncio sets TCP_NODELAY only on sockets that say they are TCP, and
+    # without it every keep-alive response waits ~40 ms for a delayed ACK (Nagle's algorithm).
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((host, port))
@@ -60,6 +63,11 @@ def bind_socket(host: str, port: int) -> socket.socket:
         raise SandboxError(f"sandbox.port: cannot listen on {host}:{port} ({exc.strerror}); pick another port or 0 for any free one") from None
     sock.listen(1024)
     return sock
+
+
+def uvicorn_server(app: ASGIApp) -> uvicorn.Server:
+    """The uvicorn settings every sandbox runs with (benchmarks/sandbox_throughput.py serves its baseline with them too)."""
+    return uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off"))
 
 
 class EmbeddedSandbox:
@@ -93,8 +101,7 @@ class EmbeddedSandbox:
         sock = bind_socket(self.settings.sandbox.host, self.settings.sandbox.port)
         host, port = sock.getsockname()[:2]
         self.base_url = f"http://{host}:{port}"
-        config = uvicorn.Config(create_app(self.market), log_level="warning", access_log=False, lifespan="off")
-        self._server = uvicorn.Server(config)
+        self._server = uvicorn_server(create_app(self.market))
         self._thread = threading.Thread(target=lambda: asyncio.run(self._server.serve(sockets=[sock])), name="ocgate-sandbox", daemon=True)
         self._thread.start()
 
@@ -113,13 +120,14 @@ class EmbeddedSandbox:
 
     def _wait_until_ready(self) -> None:
         deadline = time.monotonic() + READY_TIMEOUT
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{self.base_url}/_sandbox/health", timeout=1).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.02)
+        with httpx.Client(timeout=1) as client:  # one client: each new one costs tens of ms
+            while time.monotonic() < deadline:
+                try:
+                    if client.get(f"{self.base_url}/_sandbox/health").status_code == 200:
+                        return
+                except httpx.HTTPError:
+                    pass
+                time.sleep(0.02)
         self.stop()
         raise SandboxError(f"the embedded sandbox did not become ready within {READY_TIMEOUT:.0f} s")
 
@@ -145,5 +153,4 @@ def serve(settings: Settings, host: str, port: int) -> None:
     sock = bind_socket(host, port)
     bound_host, bound_port = sock.getsockname()[:2]
     print(f"ocgate sandbox listening on http://{bound_host}:{bound_port}", flush=True)
-    config = uvicorn.Config(create_app(market), log_level="warning", access_log=False, lifespan="off")
-    asyncio.run(uvicorn.Server(config).serve(sockets=[sock]))
+    asyncio.run(uvicorn_server(create_app(market)).serve(sockets=[sock]))

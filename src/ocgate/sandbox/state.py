@@ -56,6 +56,11 @@ class Marketplace:
         """username (lower case) -> {type, company, id, username, hash}; kept by the user hooks."""
         return self.store.side.setdefault("credentials", {})
 
+    @property
+    def outbox(self) -> list[dict[str, Any]]:
+        """Messages the marketplace "sent" (e.g. password reset codes); read them at GET /_sandbox/outbox."""
+        return self.store.side.setdefault("outbox", [])
+
     def user_object(self, user_type: str, company: str | None, user_id: str) -> dict[str, Any] | None:
         template = USER_KINDS[user_type][0]
         return self.store.get(template, () if user_type == "admin" else (company or "",), user_id)

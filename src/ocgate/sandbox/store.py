@@ -11,11 +11,13 @@ from __future__ import annotations
 import secrets
 import threading
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from types import MappingProxyType
 from datetime import datetime, timezone
 from typing import Any
 
 Scope = tuple[str, ...]
+_EMPTY: Mapping[str, dict[str, Any]] = MappingProxyType({})
 
 
 def new_id() -> str:
@@ -38,6 +40,10 @@ class Store:
     def collection(self, template: str, scope: Scope = ()) -> dict[str, dict[str, Any]]:
         """The live dict of one collection (created empty on first use)."""
         return self._collections[(template, scope)]
+
+    def view(self, template: str, scope: Scope = ()) -> Mapping[str, dict[str, Any]]:
+        """The objects of one collection for reading; unlike `collection`, it creates nothing when there are none."""
+        return self._collections.get((template, scope)) or _EMPTY
 
     def get(self, template: str, scope: Scope, object_id: str) -> dict[str, Any] | None:
         return self._collections.get((template, scope), {}).get(object_id)

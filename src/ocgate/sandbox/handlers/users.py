@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ..auth import USER_KINDS, hash_password
-from ..errors import bad_request, not_found
+from ..auth import USER_KINDS, Identity, hash_password
+from ..errors import bad_request, forbidden, not_found
 from ..models import materialize, stamp, validate
 from ..registry import Call, before_delete, before_write, handles, presents
+from ..store import utc_now
 
 PASSWORD_RULES = {"MinimumCharacterCount": 10, "UpperCaseRequired": True, "LowerCaseRequired": True, "NumericRequired": True}
 
@@ -21,6 +22,22 @@ def check_password(password: str) -> None:
             "Password does not meet security requirements: at least 10 characters with a digit, an upper and a lower case letter.",
             PASSWORD_RULES,
         )
+
+
+def set_password(call: Call, credential: dict[str, Any], password: str) -> None:
+    """Give a user (a credentials entry) a new password, after checking the password rules."""
+    check_password(password)
+    with call.market.store.lock:
+        credential["hash"] = hash_password(password)
+        user = call.market.user_object(credential["type"], credential["company"], credential["id"])
+        if user is not None:
+            user["PasswordLastSetDate"] = utc_now()
+
+
+def refuse_anonymous(identity: Identity) -> None:
+    """Anonymous shoppers share their API client's default context user: they may not change it."""
+    if identity.anonymous_id is not None:
+        raise forbidden("Auth.AnonUserProhibited", "Anonymous users cannot change the user profile; register first.")
 
 
 def _company(call: Call, user_type: str) -> str | None:
@@ -43,6 +60,7 @@ def _keep_credentials(user_type: str):
         password = (call.body or {}).get("Password")
         if password is not None:
             check_password(password)
+            user["PasswordLastSetDate"] = utc_now()
         stored = credentials.pop(previous["Username"].lower(), None) if previous and previous.get("Username") else None
         credentials[username.lower()] = {
             "type": user_type,
@@ -56,8 +74,10 @@ def _keep_credentials(user_type: str):
 
 
 def _forget_credentials(call: Call, user: dict[str, Any]) -> None:
-    if user.get("Username"):
-        call.market.credentials.pop(user["Username"].lower(), None)
+    """A deleted user can no longer log in, and the tokens it holds stop working."""
+    credential = call.market.credentials.pop((user.get("Username") or "").lower(), None)
+    if credential is not None:
+        call.market.tokens.revoke_user(credential["type"], credential["company"], credential["id"])
 
 
 def _with_roles(user_type: str):
@@ -102,11 +122,12 @@ def get_me(call: Call) -> dict[str, Any]:
 @handles("Me.Save", "Me.Patch")
 def update_me(call: Call) -> dict[str, Any]:
     me = call.identity
+    refuse_anonymous(me)
     template = USER_KINDS[me.user_type][0]
     collection = call.market.resources.collection(template)
     scope = me.scope
-    changes = {key: value for key, value in (call.body or {}).items() if key not in ("Buyer", "Supplier", "Seller", "ID")}
     validate(call.op.request_schema or {}, call.body, model="MeUser", partial=call.op.method == "PATCH")
+    changes = {key: value for key, value in call.body.items() if key not in ("Buyer", "Supplier", "Seller", "ID")}
     internal = Call(call.op, {"buyerID": me.company_id, "supplierID": me.company_id}, call.query, changes, me, call.market)
     if call.op.method == "PUT":
         with call.market.store.lock:

@@ -1,0 +1,102 @@
+"""Product variants: generated from the product's variant-defining specs, then editable.
+
+Products.GenerateVariants makes one variant per combination of the options of
+the specs assigned to the product with DefinesVariant (specs without options
+add nothing). A variant's ID joins the product ID and the option IDs with "-"
+(a generated ID when that would exceed 100 characters); its Specs say which
+option of each spec it stands for. Regenerating keeps the variants whose
+combination still exists, unless overwriteExisting=true, and drops the others.
+Variants are only ever created by generation: saving or patching an unknown
+variant is 404. At most 1500 variants per product (OrderCloud's platform limit).
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from typing import Any
+
+from ..errors import bad_request, not_found
+from ..models import materialize, stamp
+from ..registry import Call, before_write, handles, presents
+from ..store import new_id
+from .specs import SPECS, options_of, spec_ids_of
+
+PRODUCTS = "/products"
+VARIANTS = "/products/{productID}/variants"
+MAX_VARIANTS = 1500
+ID_MAX_LENGTH = 100
+
+
+@before_write(VARIANTS)
+def only_generated(call: Call, variant: dict[str, Any], previous: dict[str, Any] | None) -> None:
+    if previous is None and call.op.operation_id != "Products.GenerateVariants":
+        raise not_found("Variant", variant["ID"])
+
+
+@presents(PRODUCTS)
+def with_variant_count(call: Call, product: dict[str, Any], scope: tuple[str, ...]) -> dict[str, Any]:
+    return {**product, "VariantCount": len(call.market.store.view(VARIANTS, (product["ID"],)))}
+
+
+@handles("Products.GenerateVariants")
+def generate_variants(call: Call) -> dict[str, Any]:
+    overwrite = _flag(call.query.get("overwriteExisting"))
+    market, resources = call.market, call.market.resources
+    products, variants = resources.collection(PRODUCTS), resources.collection(VARIANTS)
+    product_id = call.params["productID"]
+    with market.store.lock:
+        product = resources.require(products, (), product_id)
+        axes = _variant_axes(call, product_id)
+        count = math.prod(len(options) for _, options in axes) if axes else 0
+        if count > MAX_VARIANTS:
+            raise bad_request("Variant.ExceededLimit", "Attempting to create more variants than is allowed.", {"Limit": MAX_VARIANTS, "Requested": count})
+        existing = market.store.collection(VARIANTS, (product_id,))
+        kept = {} if overwrite else {_combination(variant["Specs"]): variant for variant in existing.values()}
+        choices = [[(spec, option) for option in options] for spec, options in axes]
+        generated = []
+        for combination in itertools.product(*choices) if choices else ():
+            key = tuple((spec["ID"], option["ID"]) for spec, option in combination)
+            generated.append(kept.get(key) or _new_variant(call, product, combination))
+        existing.clear()
+        for variant in generated:
+            resources.write(call, variants, (product_id,), variant, None)
+        return resources.present(call, products, (), product)
+
+
+def _flag(raw: str | None) -> bool:
+    if raw in (None, "", "false", "False"):
+        return False
+    if raw in ("true", "True"):
+        return True
+    raise bad_request("InvalidRequest", "overwriteExisting must be true or false.", {"Parameter": "overwriteExisting", "Value": raw})
+
+
+def _variant_axes(call: Call, product_id: str) -> list[tuple[dict[str, Any], list[dict[str, Any]]]]:
+    """The variant-defining specs of a product with their options, in the specs' ListOrder."""
+    specs = [call.market.store.get(SPECS, (), spec_id) for spec_id in spec_ids_of(call, product_id)]
+    defining = sorted((spec for spec in specs if spec and spec.get("DefinesVariant")), key=lambda spec: (spec.get("ListOrder") or 0, spec["ID"]))
+    return [(spec, options) for spec in defining if (options := options_of(call, spec["ID"]))]
+
+
+def _combination(variant_specs: list[dict[str, Any]] | None) -> tuple[tuple[str, str], ...]:
+    return tuple((spec["SpecID"], spec["OptionID"]) for spec in variant_specs or [])
+
+
+def _new_variant(call: Call, product: dict[str, Any], combination: tuple[tuple[dict[str, Any], dict[str, Any]], ...]) -> dict[str, Any]:
+    variant_id = "-".join([product["ID"], *(option["ID"] for _, option in combination)])
+    name = " ".join([product.get("Name") or product["ID"], *(option.get("Value") or option["ID"] for _, option in combination)])
+    schema = call.market.resources.collection(VARIANTS).schema
+    variant = materialize(schema, {"ID": variant_id if len(variant_id) <= ID_MAX_LENGTH else new_id(), "Name": name, "Active": True})
+    variant["Specs"] = [
+        {
+            "SpecID": spec["ID"],
+            "Name": spec.get("Name"),
+            "OptionID": option["ID"],
+            "Value": option.get("Value"),
+            "PriceMarkupType": option.get("PriceMarkupType"),
+            "PriceMarkup": option.get("PriceMarkup"),
+        }
+        for spec, option in combination
+    ]
+    return stamp(variant, created=True)
