@@ -1,0 +1,20 @@
+"""Who acts in a journey."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ocgate.client import OrderCloudClient
+from ocgate.marketplace import SeededUser
+
+
+@dataclass
+class Actor:
+    """A seeded user and an API client that holds their token."""
+
+    user: SeededUser
+    api: OrderCloudClient
+
+    @property
+    def id(self) -> str:
+        return self.user.user_id

@@ -1,0 +1,224 @@
+"""The stage every journey plays on: one seeded marketplace per session, its people, and factories.
+
+The session seeds a fixture marketplace through the public API (`ocgate.marketplace`):
+two buyer organizations with shoppers (roles from a security profile assigned to the
+buyer), approvers (profile assigned to their user group), addresses, an approval rule,
+products with price breaks and inventory in catalogs and categories. Journeys add what
+they need through the factories below: narrow personas (a profile assigned to the user
+alone), products with known prices and stock, orders. Every ID carries the run's
+prefix, Faker data comes from a fixed seed, and teardown deletes everything created,
+newest first. Under pytest-xdist each worker seeds a marketplace of its own.
+
+Only the public API is used, through `target.client(persona)`: every call is an
+Allure step with the masked request and response attached.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from actors import Actor
+from ocgate import role_matrix
+from ocgate.cli import USAGE_ERRORS
+from ocgate.client import ApiCallError, OrderCloudClient
+from ocgate.config import Settings, load_settings
+from ocgate.marketplace import SHOPPER_ROLES, SeededBuyer, SeededMarketplace, Seeder, SeedPlan, seed_marketplace
+from ocgate.spec import Spec, load_spec
+from ocgate.target import Target, open_target
+
+#: Where test processes (xdist workers included) leave role-matrix observations for the report.
+MATRIX_LOG = ".role-matrix-observations.jsonl"
+
+
+@contextmanager
+def or_stop(step: str) -> Iterator[None]:
+    """Stop the whole run, in one line, when the target cannot be used at all (bad config, refused login, ...)."""
+    try:
+        yield
+    except (*USAGE_ERRORS, ApiCallError) as error:
+        pytest.exit(f"ocgate scenarios cannot run: {step}: {error}", returncode=pytest.ExitCode.USAGE_ERROR)
+
+
+def current_settings() -> Settings:
+    with or_stop("reading the configuration"):
+        return load_settings()
+
+
+# -- the target and the marketplace ----------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def settings() -> Settings:
+    return current_settings()
+
+
+@pytest.fixture(scope="session")
+def spec(settings: Settings) -> Spec:
+    with or_stop("loading the OpenAPI document"):
+        return load_spec(settings.spec_location)
+
+
+@pytest.fixture(scope="session")
+def target(settings: Settings) -> Iterator[Target]:
+    with ExitStack() as stack:
+        with or_stop("opening the target"):
+            opened = stack.enter_context(open_target(settings))
+        yield opened
+
+
+@pytest.fixture(scope="session")
+def seeded(target: Target) -> Iterator[tuple[Seeder, SeededMarketplace]]:
+    with or_stop("seeding the fixture marketplace"):
+        seeder, market = seed_marketplace(target, SeedPlan())
+    yield seeder, market
+    leftovers = seeder.cleanup()
+    assert not leftovers, f"teardown could not remove everything run {market.run_id} created: {'; '.join(leftovers)}"
+
+
+@pytest.fixture(scope="session")
+def seeder(seeded: tuple[Seeder, SeededMarketplace]) -> Seeder:
+    return seeded[0]
+
+
+@pytest.fixture(scope="session")
+def marketplace(seeded: tuple[Seeder, SeededMarketplace]) -> SeededMarketplace:
+    return seeded[1]
+
+
+@pytest.fixture(scope="session")
+def buyer_a(marketplace: SeededMarketplace) -> SeededBuyer:
+    return marketplace.buyers[0]
+
+
+@pytest.fixture(scope="session")
+def buyer_b(marketplace: SeededMarketplace) -> SeededBuyer:
+    return marketplace.buyers[1]
+
+
+# -- people ---------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def api(target: Target) -> Callable[[str], OrderCloudClient]:
+    """persona name -> its API client (one per persona for the whole session)."""
+    return functools.cache(target.client)
+
+
+@pytest.fixture(scope="session")
+def seller(api: Callable[[str], OrderCloudClient]) -> OrderCloudClient:
+    """The seller admin of the marketplace (FullAccess), as configured."""
+    return api("seller_admin")
+
+
+@pytest.fixture(scope="session")
+def new_actor(seeder: Seeder, marketplace: SeededMarketplace, api: Callable[[str], OrderCloudClient]) -> Callable[..., Actor]:
+    """`new_actor(name, roles, buyer=None)`: a user holding exactly `roles` (a seller user without a buyer)."""
+
+    def make(name: str, roles: tuple[str, ...] = tuple(SHOPPER_ROLES), buyer: SeededBuyer | None = None) -> Actor:
+        user = seeder.narrow_persona(name, list(roles), marketplace.storefront_client_id, buyer.id if buyer else None)
+        return Actor(user, api(name))
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def order_desk(new_actor: Callable[..., Actor]) -> Actor:
+    """The seller's fulfilment clerk: manages orders and shipments, nothing else."""
+    return new_actor("order-desk", ("OrderAdmin", "ShipmentAdmin"))
+
+
+@pytest.fixture(scope="session")
+def role_personas(seeder: Seeder, marketplace: SeededMarketplace, spec: Spec) -> dict[str, role_matrix.RolePersona]:
+    """One persona per role of the spec (seller users, and buyer users of the second buyer)."""
+    needed = role_matrix.personas_needed(role_matrix.build_matrix(spec))
+    for persona in needed:
+        buyer_id = marketplace.buyers[-1].id if persona.side == "buyer" else None
+        seeder.narrow_persona(persona.name, [persona.role], marketplace.storefront_client_id, buyer_id)
+    return {persona.name: persona for persona in needed}
+
+
+# -- things to buy and orders -------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def new_product(seeder: Seeder, seller: OrderCloudClient, buyer_a: SeededBuyer) -> Callable[..., dict[str, Any]]:
+    """`new_product(name, price_breaks, inventory=None, buyers=(buyer_a,))`: a priced product in those buyers' catalogs.
+
+    `price_breaks` is [(quantity, unit price), ...]; `inventory` the QuantityAvailable
+    (tracking enabled, orders may not exceed it), or None for no tracking.
+    """
+
+    def make(name: str, price_breaks: list[tuple[int, float]], inventory: int | None = None, buyers: tuple[SeededBuyer, ...] = (buyer_a,)) -> dict[str, Any]:
+        product_id = seeder.id(name)
+        breaks = [{"Quantity": quantity, "Price": price} for quantity, price in price_breaks]
+        seeder.create("/priceschedules", {"ID": product_id, "Name": f"{name} price", "MinQuantity": 1, "PriceBreaks": breaks}, client=seller)
+        product = {
+            "ID": product_id,
+            "Name": seeder.fake.catch_phrase()[:100],
+            "Description": seeder.fake.sentence(),
+            "Active": True,
+            "DefaultPriceScheduleID": product_id,
+            "Inventory": {"Enabled": True, "QuantityAvailable": inventory, "OrderCanExceed": False} if inventory is not None else None,
+        }
+        created = seeder.create("/products", product, client=seller)
+        for buyer in buyers:
+            seeder.assign("/catalogs/productassignments", {"CatalogID": buyer.id, "ProductID": product_id}, f"/catalogs/{buyer.id}/productassignments/{product_id}")
+        return created
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def place_order(seeder: Seeder) -> Callable[..., dict[str, Any]]:
+    """`place_order(shopper, [(productID, quantity), ...], ship_to=addressID)`: an unsubmitted order with those lines."""
+    numbers = itertools.count(1)
+
+    def make(shopper: Actor, lines: list[tuple[str, int]], ship_to: str | None = None) -> dict[str, Any]:
+        order_id = shopper.api.ok("POST", "/orders/Outgoing", {"ID": seeder.id(f"{shopper.user.persona}-order{next(numbers)}")})["ID"]
+        seeder.delete_later(f"/orders/Incoming/{order_id}")  # once submitted, only an order admin may delete it
+        for product_id, quantity in lines:
+            shopper.api.ok("POST", f"/orders/Outgoing/{order_id}/lineitems", {"ProductID": product_id, "Quantity": quantity, "ShippingAddressID": ship_to})
+        return shopper.api.ok("GET", f"/orders/Outgoing/{order_id}")
+
+    return make
+
+
+# -- the role-matrix report -----------------------------------------------------------------------
+
+
+def _matrix_log() -> Path:
+    return current_settings().reports_path / MATRIX_LOG
+
+
+def _is_worker(session: pytest.Session) -> bool:
+    return hasattr(session.config, "workerinput")
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    if not _is_worker(session):
+        _matrix_log().unlink(missing_ok=True)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """After every worker is done: turn the observations into reports/role-matrix.csv and .md."""
+    if _is_worker(session):
+        return
+    settings = current_settings()
+    log = settings.reports_path / MATRIX_LOG
+    observations = role_matrix.read_log(log)
+    if observations:
+        uncovered = role_matrix.roles_without_operations(load_spec(settings.spec_location))
+        role_matrix.write_reports(observations, settings.reports_path, uncovered)
+    log.unlink(missing_ok=True)
+
+
+@pytest.fixture(scope="session")
+def matrix_log() -> Path:
+    return _matrix_log()
