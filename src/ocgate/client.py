@@ -68,7 +68,7 @@ def retry_after(response: httpx.Response, attempt: int) -> float:
 
 def curl_line(request: httpx.Request) -> str:
     """A shell command reproducing the request, with secrets masked."""
-    parts = ["curl", "-X", request.method, str(request.url)]
+    parts = ["curl", "-X", request.method, redact_text(str(request.url))]  # query strings can carry tokens
     for name, value in redact_headers(dict(request.headers)).items():
         if name.lower() not in ("host", "content-length", "accept-encoding", "connection", "user-agent"):
             parts += ["-H", f"{name}: {value}"]
