@@ -24,6 +24,10 @@ APPROVAL_THRESHOLD = 1000
 FAKER_SEED = 2026
 
 
+class SeedError(Exception):
+    """The target did not end up as seeded (e.g. a persona got other roles than it was given)."""
+
+
 def new_run_id() -> str:
     """A short prefix that marks everything one run creates."""
     return "ocg" + secrets.token_hex(3)
@@ -261,7 +265,7 @@ class Seeder:
         self.register_persona(user, client_id, roles)
         granted = set(self.target.tokens.roles(name))
         if granted != set(roles):
-            raise RuntimeError(f"persona {name}: its token holds {sorted(granted)}, expected exactly {sorted(roles)}; check the target's security profile assignments")
+            raise SeedError(f"persona {name}: its token holds {sorted(granted)}, expected exactly {sorted(roles)}; check the target's security profile assignments")
         return user
 
     def _catalog(self, market: SeededMarketplace, plan: SeedPlan) -> None:
