@@ -194,6 +194,14 @@ def _filters_as_known_properties(document: dict[str, Any], entry: dict[str, Any]
         filters["explode"] = True
 
 
+def _optional_parameters(document: dict[str, Any], entry: dict[str, Any]) -> None:
+    wanted = {(item["operationId"], item["parameter"]) for item in entry["parameters"]}
+    for operation in _each_operation(document):
+        for parameter in operation.get("parameters", []):
+            if (operation.get("operationId"), parameter.get("name")) in wanted:
+                parameter["required"] = False
+
+
 def _add_operations(document: dict[str, Any], entry: dict[str, Any]) -> None:
     for added in entry["operations"]:
         document["paths"].setdefault(added["path"], {}).setdefault(added["method"], copy.deepcopy(added["operation"]))
@@ -206,6 +214,7 @@ _CORRECTIONS: dict[str, Callable[[dict[str, Any], dict[str, Any]], None]] = {
     "bound_list_parameters": _bound_list_parameters,
     "filters_as_known_properties": _filters_as_known_properties,
     "add_operations": _add_operations,
+    "optional_parameters": _optional_parameters,
 }
 
 

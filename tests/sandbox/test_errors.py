@@ -104,3 +104,20 @@ def test_garbage_bodies_get_an_error_body_never_a_server_error(admin: httpx.Clie
         response = admin.request(op.method, path, content=body, headers={"Content-Type": "application/json"})
         assert 400 <= response.status_code < 500, f"{op.method} {path} {body!r}: {response.status_code} {response.text}"
         error_of(response)
+
+
+@pytest.mark.parametrize(
+    ("path", "query", "parameter"),
+    [
+        ("/priceschedules/any/PriceBreaks", {}, "quantity"),  # required
+        ("/priceschedules/any/PriceBreaks", {"quantity": "one"}, "quantity"),  # an integer
+        ("/securityprofiles/assignments", {"level": "Everyone"}, "level"),  # one of its enum
+        ("/buyers/any/addresses/assignments", {"isShipping": "maybe"}, "isShipping"),  # a boolean
+    ],
+)
+def test_query_parameters_are_checked_against_the_spec(admin: httpx.Client, path: str, query: dict, parameter: str) -> None:
+    method = "DELETE" if "PriceBreaks" in path else "GET"
+    response = admin.request(method, path, params=query)
+    assert response.status_code == 400
+    error = error_of(response)
+    assert (error["ErrorCode"], error["Data"]["Parameter"]) == ("InvalidRequest", parameter)

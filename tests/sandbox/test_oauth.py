@@ -126,7 +126,9 @@ def test_client_credentials_need_a_default_context_user(base: str, admin: httpx.
 
 def test_allow_seller_decides_whether_seller_users_may_log_in(base: str, admin: httpx.Client) -> None:
     buyers_only = new_client(admin, AllowAnyBuyer=True)
-    assert admin_login(base, buyers_only["ID"]).json()["error"] == "invalid_grant"
+    response = admin_login(base, buyers_only["ID"])
+    assert response.status_code == 401  # a user type the client does not allow (BEHAVIOUR.md §1.4)
+    assert (response.json()["error"], response.json()["Errors"][0]["ErrorCode"]) == ("invalid_grant", "InvalidGrant")
 
 
 def test_buyer_users_log_in_through_allow_any_buyer_or_an_assignment_to_their_buyer(base: str, admin: httpx.Client, shopper: BuyerPersona) -> None:
@@ -135,8 +137,8 @@ def test_buyer_users_log_in_through_allow_any_buyer_or_an_assignment_to_their_bu
 
     seller_only = new_client(admin, AllowSeller=True)
     assigned = new_client(admin, AllowSeller=False)
-    assert login(seller_only["ID"]) == 400
-    assert login(assigned["ID"]) == 400
+    assert login(seller_only["ID"]) == 401
+    assert login(assigned["ID"]) == 401
     assert admin.post("/apiclients/assignments", json={"ApiClientID": assigned["ID"], "BuyerID": shopper.buyer_id}).status_code == 204
     assert login(assigned["ID"]) == 200
     assert login(shopper.client_id) == 200  # AllowAnyBuyer
@@ -156,7 +158,7 @@ def test_supplier_users_log_in_through_allow_any_supplier_or_an_assignment(base:
 
     any_supplier, assigned = new_client(admin, AllowAnySupplier=True), new_client(admin)
     assert login(any_supplier["ID"]) == 200
-    assert login(assigned["ID"]) == 400
+    assert login(assigned["ID"]) == 401
     assert admin.post("/apiclients/assignments", json={"ApiClientID": assigned["ID"], "SupplierID": supplier["ID"]}).status_code == 204
     assert login(assigned["ID"]) == 200
 

@@ -70,3 +70,13 @@ def test_anonymous_shoppers_cannot_change_the_shared_profile(sandbox: EmbeddedSa
         response = anonymous.patch("/me", json={"FirstName": "Hijacked"})
     assert response.status_code == 403
     assert error_of(response)["ErrorCode"] == "Auth.AnonUserProhibited"
+
+
+def test_the_anonymous_shoppers_order_passes_to_the_registered_user(sandbox: EmbeddedSandbox, admin: httpx.Client, anonymous_client: str) -> None:
+    token = anonymous_token(sandbox, anonymous_client)
+    with api_client(sandbox.base_url, token) as anonymous:
+        order = created(anonymous.post("/orders/Outgoing", json={}))
+        registered = anonymous.put("/me/register", params={"anonUserToken": token}, json={**PROFILE, "Username": "cart-keeper"})
+    assert registered.status_code == 200, registered.text
+    new_user = jwt.decode(registered.json()["access_token"], options={"verify_signature": False})["u"]
+    assert admin.get(f"/orders/Incoming/{order['ID']}").json()["FromUserID"] == new_user

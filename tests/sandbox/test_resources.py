@@ -65,6 +65,15 @@ def test_passwords_are_never_echoed(admin: httpx.Client, buyer: str) -> None:
     assert admin.get(f"/buyers/{buyer}/users/{user['ID']}").json()["Password"] is None
 
 
+def test_an_id_may_name_incrementors_whose_next_number_replaces_them(admin: httpx.Client) -> None:
+    created(admin.post("/incrementors", json={"ID": "catalogNumbers", "Name": "Catalog numbers", "LastNumber": 41, "LeftPaddingCount": 5}))
+    assert created(admin.post("/catalogs", json={"ID": "CAT-{catalogNumbers}", "Name": "Numbered"}))["ID"] == "CAT-00042"
+    assert created(admin.post("/catalogs", json={"ID": "CAT-{catalogNumbers}", "Name": "Numbered"}))["ID"] == "CAT-00043"
+    assert admin.patch("/catalogs/CAT-00043", json={"ID": "RENAMED-{catalogNumbers}"}).json()["ID"] == "RENAMED-00044"
+    assert admin.get("/incrementors/catalogNumbers").json()["LastNumber"] == 44
+    assert error_of(admin.post("/catalogs", json={"ID": "CAT-{nothing}", "Name": "x"}))["Data"] == {"ObjectType": "Incrementor", "ObjectID": "nothing"}
+
+
 # -- save, patch, delete --------------------------------------------------------------------------------
 
 

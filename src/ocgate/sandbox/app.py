@@ -1,8 +1,8 @@
 """The embedded sandbox as an ASGI application.
 
 Request flow for /v1/...: route by the spec -> authenticate (401) -> authorize
-by the operation's roles (403) -> parse the body (400) -> resources / hand-written
-handler -> JSON. Anything that is not OrderCloud's API lives under /_sandbox.
+by the operation's roles (403) -> check the query parameters and parse the body
+(400) -> resources / hand-written handler -> JSON. Anything that is not OrderCloud's API lives under /_sandbox.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from . import handlers  # noqa: F401  (registers the hand-written business semantics)
+from . import handlers, models  # noqa: F401  (handlers: registers the hand-written business semantics)
 from .auth import OAuthError
 from .errors import ApiError, bad_request
 from .registry import Call, Reply
@@ -48,6 +48,7 @@ def error_response(error: ApiError) -> Response:
 
 def create_app(market: Marketplace) -> Starlette:
     router = Router(market.spec.operations)
+    query_rules = {op.operation_id: models.query_rules(op.parameters) for op in market.spec.operations}
 
     async def api(request: Request) -> Response:
         try:
@@ -56,6 +57,7 @@ def create_app(market: Marketplace) -> Starlette:
             if op.operation_id not in PUBLIC_OPERATIONS:
                 identity = market.tokens.authenticate(request.headers.get("authorization"))
                 market.tokens.authorize(identity, op)
+            models.check_query(query_rules[op.operation_id], request.query_params)
             body = await _json_body(request, op.body_required) if op.request_schema is not None else None
             call = Call(op, params, request.query_params, body, identity or market.system_identity(), market)
             result = market.resources.handle(call)

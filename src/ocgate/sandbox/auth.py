@@ -162,7 +162,8 @@ class TokenService:
         else:
             raise OAuthError(400, "unsupported_grant_type", "Auth.OauthError", "grant_type must be password, client_credentials or refresh_token.")
         if not self.client_allows(client, user):
-            raise _invalid_grant()
+            # "Wrong user type for the ApiClient ... → 401 Unauthorized" (BEHAVIOUR.md §1.4)
+            raise OAuthError(401, "invalid_grant", "InvalidGrant", "The requested API Client does not exist or is not available for the username provided.")
         if not self.market.user_active(user):
             raise _invalid_grant()
         return self._issue(client, user, requested, anonymous_id)

@@ -195,7 +195,7 @@ def list_page(
     page = _int_param(single, "page", 1, 1, 1_000_000, "List.InvalidPage")
     page_size = _int_param(single, "pageSize", DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE, "List.InvalidPageSize")
     filters = filters_from(query_items, rules)
-    selected = [obj for obj in items if all(matches_filter(obj, key, exprs) for key, exprs in filters.items())]
+    selected = [obj for obj in items if all(matches_filter(obj, key, exprs) for key, exprs in filters.items())] if filters else list(items)
     selected = _sort(_search(selected, single, rules), single.get("sortBy"), rules)
     return page_of(selected, page, page_size, facets=facets)
 

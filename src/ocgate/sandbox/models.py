@@ -9,6 +9,8 @@ once instead of in each handler.
 from __future__ import annotations
 
 import copy
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import jsonschema_rs
@@ -132,3 +134,52 @@ def validate(schema: dict[str, Any], body: Any, *, model: str, partial: bool = F
             f"{model}.{where}: {error.message}" if where != model else f"{model}: {error.message}",
             {"Property": where, "Reason": error.message},
         )
+
+
+# -- query parameters ----------------------------------------------------------------
+
+#: List parameters, which listing.py checks with OrderCloud's List.* error codes.
+LIST_PARAMETERS = frozenset({"page", "pageSize", "search", "searchOn", "searchType", "sortBy", "filters"})
+
+
+@dataclass(frozen=True)
+class QueryRule:
+    name: str
+    required: bool
+    kind: str | None  # integer | number | boolean | string
+    choices: tuple[str, ...]
+
+
+def query_rules(parameters: Iterable[dict[str, Any]]) -> tuple[QueryRule, ...]:
+    """What an operation's own query parameters must look like (list parameters excepted)."""
+    return tuple(
+        QueryRule(p["name"], bool(p.get("required")), p.get("schema", {}).get("type"), tuple(p.get("schema", {}).get("enum") or ()))
+        for p in parameters
+        if p["in"] == "query" and p["name"] not in LIST_PARAMETERS
+    )
+
+
+def check_query(rules: tuple[QueryRule, ...], query: Mapping[str, str]) -> None:
+    """400 InvalidRequest for a missing required parameter, or a value not of its type or enum."""
+    for rule in rules:
+        value = query.get(rule.name)
+        if value is None or value == "":
+            if rule.required:
+                raise bad_request("InvalidRequest", f"The query parameter {rule.name} is required.", {"Parameter": rule.name})
+            continue
+        if not _fits(rule, value):
+            expected = ", ".join(rule.choices) if rule.choices else f"a {rule.kind}"
+            raise bad_request("InvalidRequest", f"{rule.name} must be {expected}.", {"Parameter": rule.name, "Value": value})
+
+
+def _fits(rule: QueryRule, value: str) -> bool:
+    if rule.choices:
+        return value in rule.choices
+    if rule.kind == "boolean":
+        return value.lower() in ("true", "false")
+    if rule.kind in ("integer", "number"):
+        try:
+            int(value) if rule.kind == "integer" else float(value)
+        except ValueError:
+            return False
+    return True

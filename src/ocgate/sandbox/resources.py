@@ -12,6 +12,8 @@ and response schemas), which decides its behaviour:
 - assignment.list/save/delete               -> relation rows identified by their *ID fields
 - link.save/delete/list  PUT|DELETE /xs/{xID}/ys/{yID}, GET /xs/{xID}/ys -> links between two objects
 
+IDs are writable: a given ID is kept (each `{incrementorID}` in it replaced by
+that incrementor's next number), a missing one is generated (22 characters).
 Storage ignores the `{direction}` path parameter: it is a perspective on an
 order, not a partition of orders.
 """
@@ -37,7 +39,8 @@ ATTRIBUTE_IDS = frozenset({"PriceScheduleID", "SellerID", "DefaultOptionID"})
 #: Paths that show stored objects from the caller's perspective: never where a reference (ProductID, ...) points.
 PERSPECTIVES = ("/me/", "/cart/")
 
-_PARAM = re.compile(r"{(\w+)}")
+_PARAM = re.compile(r"{(\w+)}")  # a path parameter, or an incrementor in an ID
+INCREMENTORS = "/incrementors"
 
 
 def storage_template(path: str) -> str:
@@ -234,6 +237,28 @@ class Resources:
             obj = presenter(call, obj, scope)
         return obj
 
+    # -- IDs ---------------------------------------------------------------------------
+
+    def assign_id(self, body: dict[str, Any]) -> str:
+        """The ID of a new object: as given (incrementors expanded), or a generated one; set in `body`."""
+        if body.get("ID"):
+            body["ID"] = self.expand_incrementors(body["ID"])
+        return models.ensure_id(body)
+
+    def expand_incrementors(self, object_id: str) -> str:
+        """Replace each {incrementorID} in an ID by that incrementor's next number, left-padded with zeros
+        to its LeftPaddingCount ("TestCorp-{orders}" -> "TestCorp-00000000001"); 404 for an unknown one."""
+
+        def next_number(match: re.Match[str]) -> str:
+            incrementor = self.store.get(INCREMENTORS, (), match.group(1))
+            if incrementor is None:
+                raise not_found("Incrementor", match.group(1))
+            incrementor["LastNumber"] = (incrementor.get("LastNumber") or 0) + 1
+            return str(incrementor["LastNumber"]).zfill(incrementor.get("LeftPaddingCount") or 0)
+
+        with self.store.lock:
+            return _PARAM.sub(next_number, object_id)
+
     # -- writing --------------------------------------------------------------------
 
     def write(self, call: Call, collection: Collection, scope: Scope, obj: dict[str, Any], previous: dict[str, Any] | None) -> dict[str, Any]:
@@ -310,7 +335,7 @@ class Resources:
         scope = self.scope(collection, params)
         with self.store.lock:
             body = dict(body)
-            object_id = models.ensure_id(body)
+            object_id = self.assign_id(body)
             if self.store.get(collection.template, scope, object_id) is not None:
                 raise id_exists(collection.object_type, object_id)
             obj = models.stamp(models.materialize(collection.schema, body), created=True)
@@ -343,6 +368,8 @@ class Resources:
         """Deep-merge changes into a stored object (read-only fields untouched)."""
         with self.store.lock:
             previous = self.require(collection, scope, object_id)
+            if changes.get("ID"):
+                changes = {**changes, "ID": self.expand_incrementors(changes["ID"])}
             merged = models.deep_merge(previous, changes)
             if "ID" in changes and changes["ID"] and changes["ID"] != object_id:
                 if self.store.get(collection.template, scope, changes["ID"]) is not None:

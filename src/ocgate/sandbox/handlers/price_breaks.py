@@ -69,7 +69,7 @@ def save_price_break(call: Call) -> dict[str, Any]:
 
 @handles("PriceSchedules.DeletePriceBreak")
 def delete_price_break(call: Call) -> None:
-    quantity = _quantity(call.query.get("quantity"))
+    quantity = int(call.query["quantity"])  # required integer (checked by the app against the spec)
     resources = call.market.resources
     schedules = resources.collection(SCHEDULES)
     schedule_id = call.params["priceScheduleID"]
@@ -91,13 +91,6 @@ def delete_price_break(call: Call) -> None:
                 {"PriceScheduleID": schedule_id},
             )
         resources.patch(call, schedules, (), schedule_id, {"PriceBreaks": remaining})
-
-
-def _quantity(raw: str | None) -> int:
-    try:
-        return int(raw or "")
-    except ValueError:
-        raise bad_request("InvalidRequest", "quantity must be the whole-number Quantity of a price break.", {"Parameter": "quantity", "Value": raw}) from None
 
 
 def _is_assigned(call: Call, schedule_id: str) -> bool:

@@ -2,12 +2,11 @@
 
 `PUT /me/register?anonUserToken=...` with a MeUser body creates the user in
 the anonymous shopper's buyer (username rules and password rules as for any
-user), hands the anonymous session's orders over to the new user through
-Me.TransferAnonUserOrder when that operation is implemented, and answers with
-an access token for the new user through the same API client. The token's
-roles are those of the anonymous token that the new user also holds
-(security profiles assigned to the buyer or its groups apply to the new user
-like to any other).
+user), hands the anonymous session's order over to the new user through
+Me.TransferAnonUserOrder, and answers with an access token for the new user
+through the same API client. The token's roles are those of the anonymous
+token that the new user also holds (security profiles assigned to the buyer
+or its groups apply to the new user like to any other).
 """
 
 from __future__ import annotations
@@ -15,7 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import bad_request
-from ..registry import HANDLERS, Call, handles
+from ..registry import Call, handles
 
 USERS = "/buyers/{buyerID}/users"
 PROFILE_ONLY = ("Buyer", "Supplier", "Seller")
@@ -24,10 +23,7 @@ PROFILE_ONLY = ("Buyer", "Supplier", "Seller")
 @handles("Me.Register")
 def register(call: Call) -> dict[str, Any]:
     market = call.market
-    anonymous_token = call.query.get("anonUserToken")
-    if not anonymous_token:
-        raise bad_request("InvalidRequest", "anonUserToken is required: the access token of the anonymous shopper who registers.", {"Parameter": "anonUserToken"})
-    anonymous = market.tokens.authenticate(f"Bearer {anonymous_token}")
+    anonymous = market.tokens.authenticate(f"Bearer {call.query['anonUserToken']}")  # required (checked by the app)
     if anonymous.anonymous_id is None:
         raise bad_request(
             "User.IsNotTemp",
@@ -43,8 +39,6 @@ def register(call: Call) -> dict[str, Any]:
     credential = market.credentials[user["Username"].lower()]
     available, available_custom = market.roles_of("buyer", anonymous.company_id, user["ID"])
     token = market.tokens.issue(client, credential, available & anonymous.roles, available_custom & anonymous.custom_roles)
-    transfer = HANDLERS.get("Me.TransferAnonUserOrder")
-    if transfer is not None:
-        registered = market.tokens.authenticate(f"Bearer {token['access_token']}")
-        transfer(Call(market.spec.operation("Me.TransferAnonUserOrder"), {}, call.query, None, registered, market))
+    registered = market.tokens.authenticate(f"Bearer {token['access_token']}")
+    market.resources.handle(Call(market.spec.operation("Me.TransferAnonUserOrder"), {}, call.query, None, registered, market))
     return {"access_token": token["access_token"]}

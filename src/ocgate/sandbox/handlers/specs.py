@@ -1,4 +1,4 @@
-"""Specs as products see them: a spec shows its options; a product counts and lists its specs.
+"""Specs as products see them: a spec shows its options; a product lists its specs.
 
 Specs are tied to products by spec product assignments (/specs/productassignments);
 Products.ListSpecs lists the specs assigned to one product.
@@ -31,11 +31,6 @@ def spec_ids_of(call: Call, product_id: str) -> list[str]:
 def with_options(call: Call, spec: dict[str, Any], scope: tuple[str, ...]) -> dict[str, Any]:
     options = options_of(call, spec["ID"])
     return {**spec, "Options": options, "OptionCount": len(options)}
-
-
-@presents(PRODUCTS)
-def with_spec_count(call: Call, product: dict[str, Any], scope: tuple[str, ...]) -> dict[str, Any]:
-    return {**product, "SpecCount": len(spec_ids_of(call, product["ID"]))}
 
 
 @handles("Products.ListSpecs")
