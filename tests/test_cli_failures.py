@@ -95,3 +95,8 @@ def test_an_unknown_suite_lists_the_real_ones():
 @pytest.mark.parametrize("port", ["-1", "70000"])
 def test_a_sandbox_port_out_of_range_is_a_config_error(port):
     assert_one_line_error(ocgate("seed", env={"OCGATE_SANDBOX__PORT": port}), "sandbox.port")
+
+
+def test_a_misspelt_persona_setting_is_refused(tmp_path):
+    (tmp_path / "ocgate.toml").write_text('[personas.seller_admin]\nusername = "a"\npasword = "b"\n')
+    assert_one_line_error(ocgate("seed", cwd=tmp_path), "personas.seller_admin.pasword", "unknown setting")

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import urlparse
 
-from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -69,6 +69,8 @@ def is_production_host(url: str) -> bool:
 class Persona(BaseModel):
     """A named identity the harness logs in as."""
 
+    model_config = ConfigDict(extra="forbid")  # a misspelt key must not be silently ignored
+
     username: str | None = None
     password: SecretStr | None = None
     grant: Literal["password", "client_credentials"] = "password"
@@ -84,6 +86,8 @@ class Persona(BaseModel):
 
 
 class SandboxSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     host: str = "127.0.0.1"
     port: int = Field(default=0, ge=0, le=65535, description="0 picks a free port")
     seller_id: str = "ocgate-seller"
