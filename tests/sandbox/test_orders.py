@@ -21,6 +21,16 @@ def test_a_taken_order_id_is_409_idexists(shop: Shop) -> None:
     error(shop.shopper.post("/orders/Outgoing", json={"ID": "dup-order"}), 409, "IdExists")
 
 
+def test_order_and_line_item_ids_may_name_incrementors_whose_next_number_replaces_them(shop: Shop) -> None:
+    ok(shop.admin.post("/incrementors", json={"ID": "orderIncrementor", "Name": "Order numbers", "LastNumber": 41, "LeftPaddingCount": 6}))
+    assert shop.order(ID="SO-{orderIncrementor}")["ID"] == "SO-000042"
+    order = shop.order(ID="SO-{orderIncrementor}")
+    assert order["ID"] == "SO-000043"
+    assert shop.line(order["ID"], shop.product(), ID="{orderIncrementor}-1")["ID"] == "000044-1"
+    assert ok(shop.admin.get("/incrementors/orderIncrementor"))["LastNumber"] == 44
+    assert error(shop.shopper.post("/orders/Outgoing", json={"ID": "SO-{noSuchIncrementor}"}), 404, "NotFound") == {"ObjectType": "Incrementor", "ObjectID": "noSuchIncrementor"}
+
+
 def test_a_buyer_user_cannot_create_incoming_orders(shop: Shop) -> None:
     error(shop.shopper.post("/orders/Incoming", json={}), 400, "Order.CannotCreateInvalid")
 

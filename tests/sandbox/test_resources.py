@@ -138,6 +138,32 @@ def test_deleting_an_object_removes_the_assignments_that_name_it(admin: httpx.Cl
     assert rows == []
 
 
+def test_deleting_an_object_keeps_the_assignments_of_its_namesakes_in_other_catalogs(admin: httpx.Client) -> None:
+    product = created(admin.post("/products", json={"Name": "Boot"}))["ID"]
+    for catalog in ("north", "south"):
+        created(admin.post("/catalogs", json={"ID": catalog, "Name": catalog}))
+        created(admin.post(f"/catalogs/{catalog}/categories", json={"ID": "shoes", "Name": "Shoes"}))
+        assert admin.post(f"/catalogs/{catalog}/categories/productassignments", json={"CategoryID": "shoes", "ProductID": product}).status_code == 204
+    assert admin.delete("/catalogs/north/categories/shoes").status_code == 204
+    assert admin.get("/catalogs/north/categories/productassignments").json()["Items"] == []
+    assert [row["ProductID"] for row in admin.get("/catalogs/south/categories/productassignments").json()["Items"]] == [product]
+
+
+def test_deleting_a_user_keeps_the_assignments_of_a_namesake_in_another_company(admin: httpx.Client, buyer: str) -> None:
+    created(admin.post("/suppliers", json={"ID": "namesakes", "Name": "Namesakes", "Active": True}))
+    created(admin.post(f"/buyers/{buyer}/users", json=user_body("buyer-namesake", ID="namesake")))
+    created(admin.post("/suppliers/namesakes/users", json=user_body("supplier-namesake", ID="namesake")))
+    group = created(admin.post("/suppliers/namesakes/usergroups", json={"Name": "Packers"}))["ID"]
+    assert admin.post("/suppliers/namesakes/usergroups/assignments", json={"UserGroupID": group, "UserID": "namesake"}).status_code == 204
+    profile = created(admin.post("/securityprofiles", json={"Name": "Namesake roles", "Roles": ["MeAdmin"]}))["ID"]
+    for company in ({"BuyerID": buyer}, {"SupplierID": "namesakes"}):
+        assert admin.post("/securityprofiles/assignments", json={"SecurityProfileID": profile, "UserID": "namesake", **company}).status_code == 204
+    assert admin.delete(f"/buyers/{buyer}/users/namesake").status_code == 204
+    assert [row["UserID"] for row in admin.get("/suppliers/namesakes/usergroups/assignments").json()["Items"]] == ["namesake"]
+    profiles = admin.get("/securityprofiles/assignments", params={"securityProfileID": profile}).json()["Items"]
+    assert [(row["SupplierID"], row["BuyerID"]) for row in profiles] == [("namesakes", None)]
+
+
 # -- assignments ---------------------------------------------------------------------------------------------
 
 

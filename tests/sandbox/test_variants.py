@@ -36,6 +36,18 @@ def test_a_product_lists_and_counts_its_specs(admin: httpx.Client, shirt: str) -
     assert admin.get("/products/no-such-product/specs").status_code == 404
 
 
+def test_a_product_list_counts_the_specs_of_each_product(admin: httpx.Client, shirt: str) -> None:
+    plain = created(admin.post("/products", json={"Name": "Plain", "Active": True}))["ID"]
+    assert admin.post("/specs/productassignments", json={"SpecID": f"{shirt}-note", "ProductID": plain}).status_code == 204
+
+    def counts() -> dict[str, int]:
+        return {product["ID"]: product["SpecCount"] for product in admin.get("/products", params={"ID": f"{shirt}|{plain}"}).json()["Items"]}
+
+    assert counts() == {shirt: 3, plain: 1}
+    assert admin.delete(f"/specs/{shirt}-note/productassignments/{plain}").status_code == 204
+    assert counts() == {shirt: 3, plain: 0}
+
+
 def test_generating_variants_makes_one_per_option_combination(admin: httpx.Client, shirt: str) -> None:
     response = admin.post(f"/products/{shirt}/variants/generate")
     assert response.status_code == 201

@@ -222,8 +222,7 @@ class Resources:
 
     def check_references(self, body: dict[str, Any], params: dict[str, str]) -> None:
         """404 when a body names an object (ProductID, BuyerID, ...) that does not exist."""
-        bound = dict(params)
-        bound.update({name[0].lower() + name[1:]: str(value) for name, value in body.items() if name.endswith("ID") and value})
+        bound = _bound(params, body)
         for name, value in body.items():
             if not name.endswith("ID") or not value or not isinstance(value, str):
                 continue
@@ -278,7 +277,7 @@ class Resources:
             prefix, nested_scope = f"{collection.template}/{{{collection.item_param}}}", scope + (obj["ID"],)
             self._run_nested_delete_hooks(call, prefix, nested_scope)
             self.store.drop_nested(prefix, nested_scope)
-            self._forget_references(collection, obj["ID"])
+            self._forget_references(collection, scope, obj["ID"])
 
     def _run_nested_delete_hooks(self, call: Call, prefix: str, scope: Scope) -> None:
         """Children deleted with their parent get their delete hooks too (e.g. a supplier's users lose their logins)."""
@@ -291,14 +290,21 @@ class Resources:
                         for hook in hooks:
                             hook(call, child)
 
-    def _forget_references(self, collection: Collection, object_id: str) -> None:
+    def _forget_references(self, collection: Collection, scope: Scope, object_id: str) -> None:
+        """Drop the assignment rows naming the deleted object. A row names it when its field resolves,
+        in the row's own scope, to the object's collection and scope: category X of another catalog,
+        or a supplier's user with the ID of a buyer's user, is another object."""
         field = field_for(collection.item_param or "")
         for binding in self.bindings.values():
             if binding.kind != "assignment.save" or field not in binding.identity_fields:
                 continue
-            for _, rows in self.store.scopes(binding.collection.template):
+            assignments = binding.collection
+            for row_scope, rows in self.store.scopes(assignments.template):
+                params = dict(zip(assignments.scope_params, row_scope))
                 for key in [key for key, row in rows.items() if row.get(field) == object_id]:
-                    del rows[key]
+                    target = self.resolve_reference(field, _bound(params, rows[key]))
+                    if target is not None and target[0] is collection and target[1] == scope:
+                        del rows[key]
 
     # -- generic handlers ---------------------------------------------------------------
 
@@ -470,6 +476,11 @@ class Resources:
             if obj is not None:
                 items.append(obj)
         return list_page(items, call.query, binding.list_rules)
+
+
+def _bound(params: dict[str, str], body: dict[str, Any]) -> dict[str, str]:
+    """Parameter values known from a path and from the *ID fields of a body or row (ProductID -> productID)."""
+    return {**params, **{name[0].lower() + name[1:]: str(value) for name, value in body.items() if name.endswith("ID") and value}}
 
 
 def _meta_properties(op: Operation) -> dict[str, Any]:

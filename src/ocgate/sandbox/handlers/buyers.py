@@ -92,12 +92,12 @@ def _keep_default_catalogs(call: Call, catalog: dict[str, Any]) -> None:
 
 def sellers_of(market: Marketplace, buyer_id: str) -> list[dict[str, Any]]:
     """Organizations the buyer can order from: the marketplace owner, and active suppliers linked to the buyer."""
+    store = market.store
     sellers = [{"ID": market.seller_id, "Name": market.bootstrap.seller_name}]
-    with market.store.lock:
-        for (supplier_id,), buyers in market.store.scopes(SUPPLIER_BUYER_LINKS):
-            supplier = market.store.get(SUPPLIERS, (), supplier_id)
-            if buyer_id in buyers and supplier is not None and supplier.get("Active"):
-                sellers.append({"ID": supplier_id, "Name": supplier.get("Name")})
+    with store.lock:
+        for supplier in store.view(SUPPLIERS).values():
+            if supplier.get("Active") and buyer_id in store.view(SUPPLIER_BUYER_LINKS, (supplier["ID"],)):
+                sellers.append({"ID": supplier["ID"], "Name": supplier.get("Name")})
     return sellers
 
 

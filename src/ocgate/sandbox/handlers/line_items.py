@@ -19,7 +19,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ..errors import bad_request, id_exists, not_found
-from ..models import deep_merge, ensure_id, materialize, validate
+from ..models import deep_merge, materialize, validate
 from ..registry import Call, handles
 from ..store import utc_now
 from . import inventory
@@ -156,7 +156,7 @@ def create_line(call: Call, order: dict[str, Any], body: dict[str, Any]) -> dict
     if not editable(market, order):
         raise cannot_modify(order, "given new line items")
     body = dict(body)
-    line_id = ensure_id(body)
+    line_id = market.resources.assign_id(body)
     if line_id in lines_of(market, order["ID"]):
         raise id_exists("LineItem", line_id)
     return store_line(call, order, priced_line(call, order, body, body, None), None)

@@ -6,6 +6,8 @@
   user and needs both FromCompanyID and FromUserID (Order.CreateIncomingRequiresFromUser; an
   unknown user is 404 Buyer.UserNotFound). `All` means the caller's natural direction; any other
   combination is 400 Order.CannotCreateInvalid.
+- A given ID may name incrementors ("SO-{orderIncrementor}"), each replaced by its next number,
+  as for every writable ID (line items too); an anonymous shopper's order has the ID its token names.
 - A new order is Unsubmitted with zero totals. FromUserID, FromCompanyID and ToCompanyID never
   change afterwards. ShippingCost and TaxCost may only be set by an order admin who also holds
   OverrideShipping / OverrideTax (403 Order.OverrideShippingPermission / OverrideTaxPermission).
@@ -22,7 +24,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ApiError, bad_request, forbidden, id_exists, not_found
-from ..models import deep_merge, ensure_id, materialize, stamp, validate
+from ..models import deep_merge, materialize, stamp, validate
 from ..registry import Call, handles
 from .buyers import sellers_of
 from .order_access import (
@@ -133,10 +135,8 @@ def check_cost_overrides(identity: Identity, order: dict[str, Any], previous: di
 def create_order(call: Call, body: dict[str, Any]) -> dict[str, Any]:
     market = call.market
     body = {**body, **parties(call, body)}
-    if call.identity.anonymous_id is not None:  # an anonymous shopper's order has the ID its token names
-        body["ID"] = call.identity.anonymous_id
     with market.store.lock:
-        order_id = ensure_id(body)
+        order_id = body["ID"] = call.identity.anonymous_id or market.resources.assign_id(body)
         if market.store.get(ORDERS, (), order_id) is not None:
             raise id_exists("Order", order_id)
         order = new_order(market, body)

@@ -20,7 +20,7 @@ from decimal import Decimal
 from typing import Any
 
 from ..errors import bad_request, forbidden, id_exists, not_found
-from ..models import deep_merge, ensure_id, materialize, stamp, validate
+from ..models import deep_merge, materialize, stamp, validate
 from ..registry import Call, handles
 from ..store import utc_now
 from .order_access import CANCELED, PAYMENTS, UNSUBMITTED, is_order_admin, order_for, payments_of
@@ -88,7 +88,7 @@ def create_payment(call: Call, order: dict[str, Any], body: dict[str, Any]) -> d
     market = call.market
     payments = payments_of(market, order["ID"])
     body = dict(body)
-    payment_id = ensure_id(body)
+    payment_id = market.resources.assign_id(body)
     if payment_id in payments:
         raise id_exists("Payment", payment_id)
     if body.get("Amount") is not None and body["Amount"] <= 0:
@@ -161,7 +161,7 @@ def create_transaction(call: Call) -> dict[str, Any]:
         payment = _payment(call, _payable_order(call))
         schema = _payment_schema(call)["properties"]["Transactions"]["items"]
         body = dict(call.body)
-        ensure_id(body)
+        call.market.resources.assign_id(body)
         transaction = materialize(schema, body)
         transaction["DateExecuted"] = transaction["DateExecuted"] or utc_now()
         payment["Transactions"] = [*(t for t in payment["Transactions"] or [] if t["ID"] != transaction["ID"]), transaction]

@@ -6,6 +6,7 @@ Products.ListSpecs lists the specs assigned to one product.
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from ..listing import list_page
@@ -16,6 +17,8 @@ OPTIONS = "/specs/{specID}/options"
 SPEC_ASSIGNMENTS = "/specs/productassignments"
 PRODUCTS = "/products"
 
+_this_request = threading.local()
+
 
 def options_of(call: Call, spec_id: str) -> list[dict[str, Any]]:
     """A spec's options in their ListOrder."""
@@ -24,7 +27,22 @@ def options_of(call: Call, spec_id: str) -> list[dict[str, Any]]:
 
 
 def spec_ids_of(call: Call, product_id: str) -> list[str]:
-    return [row["SpecID"] for row in call.market.store.view(SPEC_ASSIGNMENTS).values() if row.get("ProductID") == product_id]
+    """The specs assigned to a product, in the order of their assignment."""
+    return _spec_ids_by_product(call).get(product_id, [])
+
+
+def _spec_ids_by_product(call: Call) -> dict[str, list[str]]:
+    """Spec IDs by ProductID, gathered once per request: a product list asks for every product it shows.
+
+    Kept per thread for the call being answered; the next call rebuilds it.
+    """
+    memo = getattr(_this_request, "spec_ids", None)
+    if memo is None or memo[0] is not call:
+        by_product: dict[str, list[str]] = {}
+        for row in call.market.store.view(SPEC_ASSIGNMENTS).values():
+            by_product.setdefault(row.get("ProductID"), []).append(row["SpecID"])
+        memo = _this_request.spec_ids = (call, by_product)
+    return memo[1]
 
 
 @presents(SPECS)

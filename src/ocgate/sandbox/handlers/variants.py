@@ -20,7 +20,7 @@ from ..errors import bad_request, not_found
 from ..models import materialize, stamp
 from ..registry import Call, before_write, handles, presents
 from ..store import new_id
-from .specs import SPEC_ASSIGNMENTS, SPECS, options_of, spec_ids_of
+from .specs import SPECS, options_of, spec_ids_of
 
 PRODUCTS = "/products"
 VARIANTS = "/products/{productID}/variants"
@@ -38,7 +38,7 @@ def only_generated(call: Call, variant: dict[str, Any], previous: dict[str, Any]
 def with_counts(call: Call, product: dict[str, Any], scope: tuple[str, ...]) -> dict[str, Any]:
     """SpecCount and VariantCount, in one presenter: products are listed often."""
     store = call.market.store
-    spec_count = sum(1 for row in store.view(SPEC_ASSIGNMENTS).values() if row.get("ProductID") == product["ID"])
+    spec_count = len(spec_ids_of(call, product["ID"]))
     return {**product, "SpecCount": spec_count, "VariantCount": len(store.view(VARIANTS, (product["ID"],)))}
 
 
