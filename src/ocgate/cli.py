@@ -1,14 +1,17 @@
 """The `ocgate` command line.
 
 Exit codes: 0 pass, 1 violations or SLO breach, 2 cannot run (bad config,
-unreachable target, refused login, unloadable spec, ...). Errors that stop a
-run print one line that says what is wrong and what to do — never a traceback.
+unreachable target, refused login, unloadable spec, ...), 130 interrupted
+(Ctrl-C or SIGTERM: the suites are stopped, nothing is left running, and the
+results written so far stay in reports/). Errors that stop a run print one
+line that says what is wrong and what to do — never a traceback.
 """
 
 from __future__ import annotations
 
 import sys
-from typing import Annotated, Optional
+from pathlib import Path
+from typing import Annotated, Any, Optional
 
 import typer
 from rich.console import Console
@@ -17,6 +20,7 @@ from .auth import AuthError
 from .client import ApiCallError
 from . import runner
 from .config import ConfigError, Settings, load_settings
+from .redact import redact_text
 from .runner import RunOptions
 from .sandbox import SandboxError
 from .spec import SpecError
@@ -80,7 +84,18 @@ def seed(
 
 
 OnlyOption = Annotated[Optional[str], typer.Option("--only", help="comma list of suites: contract,scenarios,load")]
-ProfileOption = Annotated[str, typer.Option("--profile", help="gate (CI default) or deep (nightly)")]
+ProfileOption = Annotated[str, typer.Option("--profile", help="contract gate profile: gate (CI default) or deep (nightly)")]
+OperationOption = Annotated[Optional[list[str]], typer.Option("--operation", help="contract gate: only this operationId, e.g. Orders.Submit (repeatable)")]
+TagOption = Annotated[Optional[list[str]], typer.Option("--tag", help="contract gate: only operations with this tag, e.g. Buyers (repeatable)")]
+WaiversOption = Annotated[Optional[Path], typer.Option("--waivers", help="contract gate: the waiver file (default contracts/waivers.toml)")]
+ScenarioFilterOption = Annotated[Optional[str], typer.Option("--scenario-filter", help="scenarios: a pytest -k expression, e.g. 'checkout or approval'")]
+ShapeOption = Annotated[str, typer.Option("--shape", help="load: smoke, ramp, spike or soak")]
+UsersOption = Annotated[Optional[int], typer.Option("--users", help="load: peak virtual users (default: the shape's)")]
+DurationOption = Annotated[Optional[str], typer.Option("--duration", help="load: run time, e.g. 90s or 5m (default: the shape's)")]
+ProcessesOption = Annotated[int, typer.Option("--processes", help="load: Locust worker processes")]
+SloOption = Annotated[Optional[Path], typer.Option("--slo", help="load: the SLO file (default load/slo.toml)")]
+TrafficOption = Annotated[Optional[Path], typer.Option("--traffic", help="load: the traffic file (default load/traffic.toml)")]
+HtmlOption = Annotated[bool, typer.Option(help="build the Allure HTML report")]
 
 
 def _run(options: RunOptions, target: str | None, spec: str | None) -> None:
@@ -95,50 +110,96 @@ def _run(options: RunOptions, target: str | None, spec: str | None) -> None:
 
 
 def _suites(only: str | None) -> tuple[str, ...]:
-    if not only:
-        return runner.SUITES
-    chosen = tuple(name.strip() for name in only.split(",") if name.strip())
-    unknown = [name for name in chosen if name not in runner.SUITES]
-    if unknown:
-        raise fail(f"--only: unknown suite {', '.join(unknown)}; choose from {', '.join(runner.SUITES)}")
-    return chosen
+    return tuple(name.strip() for name in only.split(",") if name.strip()) if only else runner.SUITES
+
+
+def _absolute(path: Path | None) -> str | None:
+    """Suites run in the repository root: a file named on the command line is passed on absolute."""
+    return str(path.resolve()) if path else None
+
+
+def _contract_options(profile: str, operation: list[str] | None, tag: list[str] | None, waivers: Path | None) -> dict[str, Any]:
+    return {"profile": profile, "operations": tuple(operation or ()), "tags": tuple(tag or ()), "waivers": _absolute(waivers)}
+
+
+def _load_options(shape: str, users: int | None, duration: str | None, processes: int, slo: Path | None, traffic: Path | None) -> dict[str, Any]:
+    return {"load_shape": shape, "load_users": users, "load_duration": duration, "load_processes": processes, "slo": _absolute(slo), "traffic": _absolute(traffic)}
 
 
 @app.command()
-def run(only: OnlyOption = None, profile: ProfileOption = "gate", target: TargetOption = None, spec: SpecOption = None, html: Annotated[bool, typer.Option(help="build the Allure HTML report")] = True) -> None:
-    """The main job: contracts, scenarios and a load smoke run, one Allure report, one exit code."""
-    _run(RunOptions(only=_suites(only), profile=profile, html=html), target, spec)
+def run(
+    only: OnlyOption = None,
+    profile: ProfileOption = "gate",
+    target: TargetOption = None,
+    spec: SpecOption = None,
+    operation: OperationOption = None,
+    tag: TagOption = None,
+    waivers: WaiversOption = None,
+    scenario_filter: ScenarioFilterOption = None,
+    shape: ShapeOption = "smoke",
+    users: UsersOption = None,
+    duration: DurationOption = None,
+    processes: ProcessesOption = 1,
+    slo: SloOption = None,
+    traffic: TrafficOption = None,
+    html: HtmlOption = True,
+) -> None:
+    """The main job: contracts, scenarios and a load smoke run, one Allure report, one exit code.
+
+    Exit code 0 pass, 1 violations or SLO breach, 2 cannot run, 130 interrupted (Ctrl-C keeps
+    the results written so far; `ocgate report` builds their HTML).
+    """
+    options = RunOptions(
+        only=_suites(only),
+        scenario_filter=scenario_filter,
+        html=html,
+        **_contract_options(profile, operation, tag, waivers),
+        **_load_options(shape, users, duration, processes, slo, traffic),
+    )
+    _run(options, target, spec)
 
 
 @app.command()
-def contract(profile: ProfileOption = "gate", target: TargetOption = None, spec: SpecOption = None) -> None:
+def contract(
+    profile: ProfileOption = "gate",
+    target: TargetOption = None,
+    spec: SpecOption = None,
+    operation: OperationOption = None,
+    tag: TagOption = None,
+    waivers: WaiversOption = None,
+) -> None:
     """The contract gate alone (Schemathesis over every operation)."""
-    _run(RunOptions(only=("contract",), profile=profile, html=False), target, spec)
+    _run(RunOptions(only=("contract",), html=False, **_contract_options(profile, operation, tag, waivers)), target, spec)
 
 
 @app.command()
-def scenarios(target: TargetOption = None, spec: SpecOption = None) -> None:
+def scenarios(target: TargetOption = None, spec: SpecOption = None, scenario_filter: ScenarioFilterOption = None) -> None:
     """The scripted buyer and seller journeys and the role matrix."""
-    _run(RunOptions(only=("scenarios",), html=False), target, spec)
+    _run(RunOptions(only=("scenarios",), scenario_filter=scenario_filter, html=False), target, spec)
 
 
 @app.command()
 def load(
-    shape: Annotated[str, typer.Option(help="smoke, ramp, spike or soak")] = "smoke",
+    shape: ShapeOption = "smoke",
+    users: UsersOption = None,
+    duration: DurationOption = None,
+    processes: ProcessesOption = 1,
+    slo: SloOption = None,
+    traffic: TrafficOption = None,
     target: TargetOption = None,
 ) -> None:
     """A Locust load run with SLO thresholds (never against production hosts)."""
-    _run(RunOptions(only=("load",), load_shape=shape, html=False), target, None)
+    _run(RunOptions(only=("load",), html=False, **_load_options(shape, users, duration, processes, slo, traffic)), target, None)
 
 
 @app.command("report")
 def report_command() -> None:
-    """Build the Allure HTML report from reports/allure-results (needs `npm install` once)."""
+    """Build the Allure HTML report from reports/allure-results and its suite folders (needs `npm install` once)."""
     from . import report
 
     settings = settings_from()
     try:
-        html = report.generate_html([runner.results_dir(settings)], settings.reports_path / "allure-report", settings.config_dir)
+        html = report.generate_html(runner.results_folders(settings), settings.reports_path / "allure-report", settings.config_dir)
     except report.ReportError as error:
         raise fail(str(error)) from None
     typer.echo(f"report: {html}")
@@ -167,10 +228,10 @@ def main() -> None:
     except typer.Exit as done:
         sys.exit(done.exit_code)
     except USAGE_ERRORS as error:
-        typer.echo(f"ocgate: {error}", err=True)
+        typer.echo(f"ocgate: {redact_text(str(error))}", err=True)
         sys.exit(EXIT_CANNOT_RUN)
     except ApiCallError as error:
-        typer.echo(f"ocgate: the target refused a setup call: {error}; check the seller admin's roles", err=True)
+        typer.echo(f"ocgate: the target refused a setup call: {redact_text(str(error))}; check the seller admin's roles", err=True)
         sys.exit(EXIT_CANNOT_RUN)
     except KeyboardInterrupt:
         typer.echo("ocgate: interrupted", err=True)

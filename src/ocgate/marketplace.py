@@ -352,6 +352,9 @@ class Seeder:
         completed = order("Completed", 1, 1)
         shopper.ok("POST", f"/orders/Outgoing/{completed}/submit")
         self.admin.ok("POST", f"/orders/Incoming/{completed}/ship", {})
+        # Shipping creates a shipment (BEHAVIOUR.md §4.5) that outlives the order: remove it first.
+        for shipment in self.admin.ok("GET", f"/orders/Incoming/{completed}/shipments")["Items"]:
+            self.delete_later(f"/shipments/{shipment['ID']}")
         big = order("AwaitingApproval", 1, 2)
         line = shopper.ok("GET", f"/orders/Outgoing/{big}/lineitems")["Items"][0]
         # The 10+ price break is 90% of the unit price: order enough to pass the threshold even then.
