@@ -16,10 +16,11 @@ from typing import Annotated, Any, Optional
 import typer
 from rich.console import Console
 
+from . import runner
 from .auth import AuthError
 from .client import ApiCallError
-from . import runner
 from .config import ConfigError, Settings, load_settings
+from .marketplace import SeedError
 from .redact import redact_text
 from .runner import RunOptions
 from .sandbox import SandboxError
@@ -29,7 +30,7 @@ from .target import TargetError
 EXIT_CANNOT_RUN = 2
 EXIT_INTERRUPTED = 130
 #: Problems that mean "cannot run", each already phrased as one actionable line.
-USAGE_ERRORS: tuple[type[Exception], ...] = (ConfigError, SpecError, SandboxError, TargetError, AuthError)
+USAGE_ERRORS: tuple[type[Exception], ...] = (ConfigError, SpecError, SandboxError, TargetError, AuthError, SeedError)
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Contract, scenario and load testing for Sitecore OrderCloud.")
 sandbox_app = typer.Typer(no_args_is_help=True, help="The embedded OrderCloud sandbox.")

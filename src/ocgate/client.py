@@ -108,16 +108,20 @@ class OrderCloudClient:
         self.close()
 
     def request(self, method: str, path: str, *, json_body: Any = None, params: Any = None) -> httpx.Response:
-        """Send one call (retrying 429/503), recorded as an Allure step."""
-        title = redact_text(f"{self.persona or 'anonymous'}: {method} {path}")
-        with allure.step(title):
-            for attempt in range(MAX_RETRIES + 1):
-                response = self.http.request(method, path, json=json_body, params=params)
-                if response.status_code not in RETRY_STATUSES or attempt == MAX_RETRIES:
-                    break
-                time.sleep(retry_after(response, attempt))
-            if self.record:
-                attach_exchange(response)
+        """Send one call (retrying 429/503); recorded as an Allure step unless the client is unrecorded."""
+        if not self.record:
+            return self._send(method, path, json_body, params)
+        with allure.step(redact_text(f"{self.persona or 'anonymous'}: {method} {path}")):
+            response = self._send(method, path, json_body, params)
+            attach_exchange(response)
+        return response
+
+    def _send(self, method: str, path: str, json_body: Any, params: Any) -> httpx.Response:
+        for attempt in range(MAX_RETRIES + 1):
+            response = self.http.request(method, path, json=json_body, params=params)
+            if response.status_code not in RETRY_STATUSES or attempt == MAX_RETRIES:
+                break
+            time.sleep(retry_after(response, attempt))
         return response
 
     def get(self, path: str, **params: Any) -> httpx.Response:

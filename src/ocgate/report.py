@@ -123,7 +123,8 @@ def generate_html(results_dirs: list[Path], report_dir: Path, project_dir: Path 
     """Build the HTML report from the results folders and return its `index.html`.
 
     The report is a single self-contained file, so it opens straight from disk
-    or from a downloaded CI artifact. Raises ReportError when Node or the Allure
+    or from a downloaded CI artifact (a folder of files when Allure finds it too
+    large for one). Raises ReportError when Node or the Allure
     package is missing, when there are no results, or when Allure fails.
     """
     existing = [Path(d).resolve() for d in results_dirs if Path(d).is_dir()]
@@ -131,23 +132,10 @@ def generate_html(results_dirs: list[Path], report_dir: Path, project_dir: Path 
         raise ReportError(f"no Allure results in {_listing(results_dirs)}; run `ocgate run` first")
     allure = _allure_command(project_dir or Path.cwd(), existing)
     report_dir = Path(report_dir).resolve()
-    config = {
-        "name": REPORT_NAME,
-        "output": str(report_dir),
-        "historyPath": str(history_file(report_dir)),
-        "categories": CATEGORIES,
-        "plugins": {"awesome": {"options": {"reportName": REPORT_NAME, "singleFile": True}}},
-    }
-    with tempfile.TemporaryDirectory(prefix="ocgate-allure-") as scratch:
-        config_path = Path(scratch) / "allurerc.json"
-        config_path.write_text(json.dumps(config), encoding="utf-8")
-        done = subprocess.run(
-            [*allure, "generate", "--config", str(config_path), *map(str, existing)],
-            capture_output=True,
-            text=True,
-            check=False,
-            env={**os.environ, "NO_COLOR": "1"},  # plain text for the one-line error below
-        )
+    done = _run_allure(allure, existing, report_dir, single_file=True)
+    if done.returncode != 0 and "too large" in (done.stdout + done.stderr):
+        # Allure refuses single-file mode past a size limit: a folder of files serves the same page.
+        done = _run_allure(allure, existing, report_dir, single_file=False)
     index = report_dir / "index.html"
     if done.returncode != 0 or not index.exists():
         output = (done.stderr.strip() or done.stdout.strip() or "no output").splitlines()[-1]
@@ -156,6 +144,26 @@ def generate_html(results_dirs: list[Path], report_dir: Path, project_dir: Path 
         )
     index.write_text(_ANALYTICS.sub("", index.read_text(encoding="utf-8")), encoding="utf-8")
     return index
+
+
+def _run_allure(allure: list[str], results: list[Path], report_dir: Path, *, single_file: bool) -> subprocess.CompletedProcess[str]:
+    config = {
+        "name": REPORT_NAME,
+        "output": str(report_dir),
+        "historyPath": str(history_file(report_dir)),
+        "categories": CATEGORIES,
+        "plugins": {"awesome": {"options": {"reportName": REPORT_NAME, "singleFile": single_file}}},
+    }
+    with tempfile.TemporaryDirectory(prefix="ocgate-allure-") as scratch:
+        config_path = Path(scratch) / "allurerc.json"
+        config_path.write_text(json.dumps(config), encoding="utf-8")
+        return subprocess.run(
+            [*allure, "generate", "--config", str(config_path), *map(str, results)],
+            capture_output=True,
+            text=True,
+            check=False,
+            env={**os.environ, "NO_COLOR": "1"},  # plain text for the one-line error below
+        )
 
 
 def _allure_command(project_dir: Path, results_dirs: list[Path]) -> list[str]:

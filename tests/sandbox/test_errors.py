@@ -121,3 +121,14 @@ def test_query_parameters_are_checked_against_the_spec(admin: httpx.Client, path
     assert response.status_code == 400
     error = error_of(response)
     assert (error["ErrorCode"], error["Data"]["Parameter"]) == ("InvalidRequest", parameter)
+
+
+def test_a_non_string_id_is_a_validation_failure_even_where_id_is_read_only(admin):
+    admin.post("/apiclients", json={"ID": "ro-id-client", "AppName": "a", "AccessTokenDuration": 600})
+    response = admin.patch("/apiclients/ro-id-client", json={"ID": {"nested": 1}})
+    assert response.status_code == 400
+    assert response.json()["Errors"][0]["ErrorCode"] == "ValidationFailure"
+
+
+def test_a_query_parameter_without_a_name_is_not_a_server_error(admin):
+    assert admin.get("/products/assignments", params={"": "x"}).status_code < 500

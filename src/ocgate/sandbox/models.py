@@ -126,6 +126,9 @@ def validate(schema: dict[str, Any], body: Any, *, model: str, partial: bool = F
     """400 ValidationFailure naming the first offending property; `partial` skips required (PATCH)."""
     if not isinstance(body, dict):
         raise bad_request("ValidationFailure", f"{model}: the request body must be a JSON object.")
+    if body.get("ID") is not None and not isinstance(body["ID"], str):
+        # Even where ID is read-only (e.g. ApiClient), a non-string ID is malformed, not ignorable.
+        raise bad_request("ValidationFailure", f"{model}.ID: must be a string.", {"Property": "ID", "Reason": "must be a string"})
     validator = _validator(schema, partial)
     for error in validator.iter_errors(body):
         where = ".".join(str(part) for part in error.instance_path) or model

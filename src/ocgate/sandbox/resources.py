@@ -53,7 +53,7 @@ def params_of(template: str) -> tuple[str, ...]:
 
 def field_for(param: str) -> str:
     """Path/query parameter name -> model field name (productID -> ProductID)."""
-    return param[0].upper() + param[1:]
+    return param[:1].upper() + param[1:]
 
 
 @dataclass(frozen=True)
