@@ -1,0 +1,172 @@
+"""The contract gate's pytest wiring: options, the run's session, Allure labels, "known" results.
+
+Options (each overrides the `[contract]` table of ocgate.toml and OCGATE_CONTRACT__*):
+  --profile gate|deep   the Schemathesis profile (gate: the CI default; deep: nightly)
+  --tag, --path, --method, --operation-id   operation filters, repeatable; an operation runs
+                        when it matches every filter given (paths may end with * for a prefix)
+  --waivers FILE        the waiver file (default contracts/waivers.toml; relative to ocgate.toml's folder)
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+from collections.abc import Generator, Iterator
+from contextlib import ExitStack
+from pathlib import Path
+
+import allure
+import pytest
+from schemathesis.checks import CHECKS, load_all_checks
+
+from checks import CHECK_NAMES, RESPONSE_CHECKS, probe_checks
+from ocgate.auth import AuthError
+from ocgate.client import ApiCallError
+from ocgate.config import ConfigError
+from ocgate.gate.kinds import Kinds
+from ocgate.gate.plan import GatePlan, load_plan
+from ocgate.gate.session import GateError, GateSession
+from ocgate.gate.settings import ENV_PREFIX
+from ocgate.sandbox import SandboxError
+from ocgate.spec import SpecError
+from ocgate.target import TargetError
+
+#: pytest option -> [contract] setting
+OPTIONS = {"profile": "profile", "tag": "tags", "path": "paths", "method": "methods", "operation_id": "operation_ids", "waivers": "waivers"}
+#: Problems that mean the gate cannot run here (exit code 2), each already one actionable line.
+CANNOT_RUN = (ConfigError, SpecError, SandboxError, TargetError, AuthError, ApiCallError, GateError)
+#: Where the run's session is kept for the reporting hooks.
+GATE = pytest.StashKey[GateSession]()
+#: Buyer-facing operations stop sales when they break: their results are critical in Allure.
+CRITICAL_PATHS = ("/me", "/cart", "/orders", "/orderreturns")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("ocgate contract gate")
+    group.addoption("--profile", choices=("gate", "deep"), help="Schemathesis profile: gate (CI default) or deep (nightly)")
+    group.addoption("--tag", action="append", help="run only operations with this tag (repeatable)")
+    group.addoption("--path", action="append", help="run only operations at this path template; a trailing * matches a prefix (repeatable)")
+    group.addoption("--method", action="append", help="run only operations with this HTTP method (repeatable)")
+    group.addoption("--operation-id", action="append", help="run only this operationId, e.g. Orders.Submit (repeatable)")
+    group.addoption("--waivers", help="the waiver file (default: contracts/waivers.toml)")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Options become OCGATE_CONTRACT__* variables: the one place every part of the run reads them from."""
+    for option, setting in OPTIONS.items():
+        value = config.getoption(option)
+        if value is not None:
+            os.environ[ENV_PREFIX + setting.upper()] = json.dumps(value) if isinstance(value, list) else value
+
+
+@functools.cache
+def plan() -> GatePlan:
+    """The run's plan, read once the options are in the environment."""
+    return load_plan()
+
+
+def reports_dir() -> Path:
+    configured = os.environ.get("OCGATE_REPORTS_DIR")
+    return Path(configured) if configured else plan().settings.reports_path
+
+
+@pytest.fixture(scope="session")
+def gate(pytestconfig: pytest.Config) -> Iterator[GateSession]:
+    """The run: target, seeded fixtures, personas, hooks; everything created is removed afterwards.
+
+    When the run cannot start (bad configuration, unreachable target, refused login, a
+    fixture the target refuses), pytest stops with that one line and exit code 2."""
+    with ExitStack() as stack:
+        try:
+            session = stack.enter_context(GateSession.open(plan(), reports_dir(), CHECK_NAMES + _builtin_check_names()))
+        except CANNOT_RUN as error:
+            pytest.exit(f"ocgate: {error}", returncode=2)
+        pytestconfig.stash[GATE] = session
+        yield session
+
+
+@pytest.fixture(scope="session")
+def contract_checks(gate: GateSession) -> list:
+    """OrderCloud's rules, on top of Schemathesis's built-in checks."""
+    return RESPONSE_CHECKS + probe_checks(
+        gate.prober,
+        roles_of=lambda case: gate.operation(case.operation).roles,
+        is_create=lambda case: gate.kinds.is_create(gate.operation(case.operation)),
+    )
+
+
+def _builtin_check_names() -> list[str]:
+    load_all_checks()
+    return [check.__name__ for check in CHECKS.get_all() if hasattr(check, "__name__")]
+
+
+# -- one test item per operation, in an order that lets calls find their objects --------------
+
+
+def _operation_of(item: pytest.Item):
+    label = getattr(item, "operation_label", None)
+    if not label:
+        return None
+    method, path = label.split(" ", 1)
+    return plan().operation(method, path)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    kinds = Kinds(plan().spec)
+    for item in items:
+        op = _operation_of(item)
+        if op is not None:
+            # Schemathesis (4.32) builds every operation's item with the bare function name as its
+            # pytest 9 node ID; the operationId makes IDs unique again for JUnit, Allure and -k.
+            item._id = item.parent.id.child(item.originalname).with_params(op.operation_id)  # type: ignore[attr-defined]
+            item.extra_keyword_matches.add(op.operation_id)
+    items.sort(key=lambda item: kinds.run_order(op) if (op := _operation_of(item)) is not None else (9, 0, item.nodeid))
+
+
+@pytest.fixture(autouse=True)
+def allure_labels(request: pytest.FixtureRequest) -> None:
+    """Contract / tag / operationId, and how much a break of this operation hurts."""
+    op = _operation_of(request.node)
+    if op is None:
+        return
+    allure.dynamic.epic("Contract")
+    allure.dynamic.suite("Contract")
+    for tag in op.tags:
+        allure.dynamic.feature(tag)
+    allure.dynamic.story(op.operation_id)
+    critical = any(op.path == prefix or op.path.startswith(prefix + "/") for prefix in CRITICAL_PATHS) or "Shopper" in op.roles
+    allure.dynamic.severity(allure.severity_level.CRITICAL if critical else allure.severity_level.NORMAL)
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> Generator[None, object, object]:
+    """An operation whose only failures are waived is reported as skipped with "known: <waivers>"."""
+    result = yield
+    op = _operation_of(pyfuncitem)
+    session = pyfuncitem.config.stash.get(GATE, None)
+    if op is not None and session is not None and op.operation_id in session.known:
+        pytest.skip("known: " + "; ".join(sorted(session.known[op.operation_id])))
+    return result
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
+    session = config.stash.get(GATE, None)
+    if session is None:
+        return
+    report = session.coverage_report()
+    terminalreporter.write_sep("-", "ocgate contract gate")
+    terminalreporter.write_line(
+        f"run {report['run_id']} ({report['profile']}): {report['reached_2xx']}/{report['operations']} operations reached 2xx "
+        f"({report['share_2xx']:.1%}); {report['requests']} calls + {report['probe_requests']} probes; "
+        f"report: {session.reports_dir / 'contract-coverage.json'}"
+    )
+    for problem in session.problems:
+        terminalreporter.write_line(f"LEAVE-NO-TRACE FAILED: {problem}", red=True)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    gate_session = session.config.stash.get(GATE, None)
+    if gate_session is not None and gate_session.problems and session.exitstatus == pytest.ExitCode.OK:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

@@ -1,0 +1,85 @@
+"""The contract run's own fixtures, beyond the seeded marketplace.
+
+Some operations need objects the shared fixture marketplace does not hold: variants (a
+product with a variant-defining spec), a promotion with a code a buyer may apply, a spending
+account a buyer's users can see, an admin user group to approve with. The run creates them here through the public API, as the
+seller admin, before it lists the marketplace, and removes them at its end. Like the seeded
+fixtures they are protected from the run's changes, except the variants: calls that change
+a variant need one of the run's own to change.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..client import ApiCallError, OrderCloudClient
+from ..marketplace import SeededMarketplace
+from .objects import Objects, Ref
+from .writes import Undo, Writes
+
+
+class ContractFixtures:
+    def __init__(self, seller: OrderCloudClient, persona: str, writes: Writes) -> None:
+        self.seller = seller
+        self.persona = persona
+        self.writes = writes
+
+    @property
+    def objects(self) -> Objects:
+        return self.writes.objects
+
+    def create(self, path: str, body: dict[str, Any], collection: str, scope: tuple[tuple[str, str], ...] = ()) -> str:
+        """POST a fixture, remembering how to delete it; discovery lists its children first."""
+        created = self.seller.ok("POST", path, {"ID": self.writes.fresh_id(), **body})
+        self.writes.undo.append(Undo(self.persona, f"{path}/{created['ID']}"))
+        self.objects.add(Ref(collection, scope, created["ID"]))
+        self.objects.note(collection, created)
+        self.objects.list_first.add(created["ID"])
+        return str(created["ID"])
+
+    def assign(self, path: str, body: dict[str, Any], undo_path: str, **undo_query: str) -> None:
+        self.seller.ok("POST", path, body)
+        self.writes.undo.append(Undo(self.persona, undo_path, tuple(undo_query.items())))
+
+    def add(self, market: SeededMarketplace) -> list[str]:
+        """Create what the target allows; returns what it refused (those operations will see 404s)."""
+        buyer = market.buyers[0].id
+        refused = []
+        for name, make in (
+            ("variants", lambda: self._variants(buyer, market.ids["priceScheduleID"][0])),
+            ("promotion", self._promotion),
+            ("spending account", lambda: self._spending_account(buyer)),
+            # Seller approval rules name an admin user group as approvers; creates run before that group's own.
+            ("admin user group", lambda: self.create("/usergroups", {"Name": "Contract approvers"}, "/usergroups")),
+        ):
+            try:
+                make()
+            except ApiCallError as error:
+                refused.append(f"{name}: {error}")
+        return refused
+
+    def _promotion(self) -> None:
+        """A promotion any buyer may apply by its code."""
+        body = {"Code": self.writes.fresh_id(), "Name": "Contract promotion", "AllowAllBuyers": True, "CanCombine": True, "EligibleExpression": "true", "ValueExpression": "1"}
+        self.create("/promotions", body, "/promotions")
+
+    def _spending_account(self, buyer: str) -> None:
+        """A spending account assigned to the whole first buyer, so its users see it under /me."""
+        account = self.create(f"/buyers/{buyer}/spendingaccounts", {"Name": "Contract account", "Balance": 100, "AllowAsPaymentMethod": True}, "/buyers/{buyerID}/spendingaccounts", (("buyerID", buyer),))
+        self.assign(f"/buyers/{buyer}/spendingaccounts/assignments", {"SpendingAccountID": account}, f"/buyers/{buyer}/spendingaccounts/{account}/assignments")
+
+    def _variants(self, buyer: str, price_schedule: str) -> None:
+        """A product whose spec defines variants (two options), its variants generated, visible to the first buyer."""
+        spec = self.create("/specs", {"Name": "Size", "DefinesVariant": True, "Required": True}, "/specs")
+        for value in ("S", "M"):
+            self.create(f"/specs/{spec}/options", {"Value": value}, "/specs/{specID}/options", (("specID", spec),))
+        product = self.create(
+            "/products",
+            {"Name": "Contract variant product", "Active": True, "DefaultPriceScheduleID": price_schedule, "Inventory": {"Enabled": True, "VariantLevelTracking": True, "OrderCanExceed": True}},
+            "/products",
+        )
+        self.assign("/specs/productassignments", {"SpecID": spec, "ProductID": product}, f"/specs/{spec}/productassignments/{product}")
+        self.seller.ok("POST", f"/products/{product}/variants/generate")
+        for variant in self.seller.ok("GET", f"/products/{product}/variants")["Items"]:
+            self.objects.add(Ref("/products/{productID}/variants", (("productID", product),), variant["ID"], owned=True))
+        self.assign("/catalogs/productassignments", {"CatalogID": buyer, "ProductID": product}, f"/catalogs/{buyer}/productassignments/{product}")

@@ -1,0 +1,100 @@
+"""Orders in the status an operation needs, made on demand and used up by status changes.
+
+Submitting, approving or shipping an order changes it for good, so the seeded orders
+would serve one such call each. The pool places fresh, run-scoped orders instead (as
+the buyer shopper, through the public API, like the seeder does): one per status, until
+an operation moves it on; then the next caller gets a new one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..client import OrderCloudClient
+from ..marketplace import APPROVAL_THRESHOLD, SeededMarketplace
+from .objects import Ref
+from .writes import Undo, Writes
+
+UNSUBMITTED, OPEN, AWAITING_APPROVAL = "Unsubmitted", "Open", "AwaitingApproval"
+
+#: Operations on an order that need it in a given status (BEHAVIOUR.md §4.3), and whether a
+#: successful call moves it on (so that the next call needs a fresh one).
+NEEDS: dict[str, tuple[str, bool]] = {
+    **{
+        op: (UNSUBMITTED, False)
+        for op in (
+            "Orders.Validate",
+            "Orders.Calculate",
+            "Orders.EstimateShipping",
+            "Orders.SelectShipMethods",
+            "Orders.SetShippingAddress",
+            "Orders.PatchShippingAddress",
+            "Orders.SetBillingAddress",
+            "Orders.PatchBillingAddress",
+            "Orders.AddPromotion",
+            "Orders.Patch",
+            "Orders.PatchFromUser",
+            "LineItems.Create",
+            "Payments.Create",
+            "IntegrationEvents.Calculate",
+            "IntegrationEvents.EstimateShipping",
+            "IntegrationEvents.SelectShipmethods",
+            "IntegrationEvents.GetWorksheet",
+        )
+    },
+    "Orders.Submit": (UNSUBMITTED, True),
+    "Orders.Cancel": (UNSUBMITTED, True),
+    "Orders.Delete": (UNSUBMITTED, True),
+    "Orders.Save": (UNSUBMITTED, True),
+    "Orders.Approve": (AWAITING_APPROVAL, True),
+    "Orders.Decline": (AWAITING_APPROVAL, True),
+    "Orders.ListEligibleApprovers": (AWAITING_APPROVAL, False),
+    "Orders.Ship": (OPEN, True),
+    "Orders.Complete": (OPEN, True),
+    "Orders.Forward": (OPEN, True),
+    "Orders.Split": (OPEN, True),
+}
+
+
+@dataclass
+class OrderPool:
+    shopper: OrderCloudClient
+    market: SeededMarketplace
+    writes: Writes
+    seller_persona: str
+    current: dict[str, str] = field(default_factory=dict)
+    placed: int = 0
+
+    def order(self, status: str) -> str:
+        """An order of the run's own in `status`, placed now unless the last one still is."""
+        if status not in self.current:
+            self.current[status] = self._place(status)
+        return self.current[status]
+
+    def used(self, operation_id: str, order_id: str, gone: bool = False) -> None:
+        """A call succeeded on a pool order (or found it gone); forget it if the call moved it on."""
+        status, moves = NEEDS.get(operation_id, ("", False))
+        if (moves or gone) and self.current.get(status) == order_id:
+            del self.current[status]
+
+    def _place(self, status: str) -> str:
+        buyer = self.market.buyers[0]
+        order_id = self.shopper.ok("POST", "/orders/Outgoing", {"ID": self.writes.fresh_id()})["ID"]
+        self.placed += 1
+        # The seller removes it at the end: a buyer cannot delete a submitted order.
+        self.writes.undo.append(Undo(self.seller_persona, f"/orders/Incoming/{order_id}"))
+        self.writes.objects.add(Ref("/orders", (), order_id, owned=True))
+        line = self.shopper.ok(
+            "POST",
+            f"/orders/Outgoing/{order_id}/lineitems",
+            {"ProductID": self.market.product_ids[0], "Quantity": 1, "ShippingAddressID": buyer.address_ids[0]},
+        )
+        line_ref = Ref("/orders/{orderID}/lineitems", (("orderID", order_id),), line["ID"], owned=True)
+        self.writes.objects.add(line_ref)
+        self.writes.saved[line_ref] = line
+        if status == AWAITING_APPROVAL:
+            quantity = int(APPROVAL_THRESHOLD / (0.9 * float(line.get("UnitPrice") or 1))) + 2
+            self.shopper.ok("PATCH", f"/orders/Outgoing/{order_id}/lineitems/{line['ID']}", {"Quantity": quantity})
+        if status != UNSUBMITTED:
+            self.shopper.ok("POST", f"/orders/Outgoing/{order_id}/submit")
+        return order_id

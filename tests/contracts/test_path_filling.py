@@ -1,0 +1,122 @@
+"""Path parameters name existing, consistent objects; changes only ever reach the run's own objects."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from ocgate.config import load_settings
+from ocgate.gate.kinds import Kinds
+from ocgate.gate.objects import Objects, Ref
+from ocgate.gate.writes import Writes
+from ocgate.spec import Spec, load_spec
+
+RUN = "ocgtest"
+
+
+@pytest.fixture(scope="module")
+def spec() -> Spec:
+    return load_spec(load_settings().spec_location)
+
+
+@pytest.fixture
+def objects(spec: Spec) -> Objects:
+    known = Objects.for_spec(spec)
+    for ref in (
+        Ref("/buyers", (), "b1"),
+        Ref("/buyers", (), "b2"),
+        Ref("/buyers/{buyerID}/users", (("buyerID", "b1"),), "u1"),
+        Ref("/buyers/{buyerID}/usergroups", (("buyerID", "b1"),), "g1"),
+        Ref("/buyers/{buyerID}/usergroups", (("buyerID", "b2"),), "g2"),
+        Ref("/adminusers", (), "admin1"),
+        Ref("/buyers/{buyerID}/users", (("buyerID", "b2"),), "mine", owned=True),
+        Ref("/products", (), "p1"),
+    ):
+        known.add(ref)
+    return known
+
+
+def fresh_ids():
+    counter = itertools.count(1)
+    return lambda: f"{RUN}-c{next(counter)}"
+
+
+def test_a_nested_object_comes_with_its_own_parents(objects: Objects) -> None:
+    for _ in range(20):
+        values = objects.fill("/buyers/{buyerID}/users/{userID}", "Incoming", fresh_id=fresh_ids())
+        assert (values["buyerID"], values["userID"]) in {("b1", "u1"), ("b2", "mine")}
+
+
+def test_a_change_targets_only_an_object_the_run_created(objects: Objects) -> None:
+    for _ in range(10):
+        values = objects.fill("/buyers/{buyerID}/users/{userID}", "Incoming", owned_target=True, fresh_id=fresh_ids())
+        assert values == {"buyerID": "b2", "userID": "mine"}
+
+
+def test_without_an_own_object_a_change_gets_an_id_that_names_nothing(objects: Objects) -> None:
+    values = objects.fill("/products/{productID}", "Incoming", owned_target=True, fresh_id=fresh_ids())
+    assert values == {"productID": f"{RUN}-c1"}
+
+
+def test_a_partner_after_the_target_is_filled_within_the_same_scope(objects: Objects) -> None:
+    for _ in range(20):
+        values = objects.fill("/buyers/{buyerID}/usergroups/{userGroupID}/assignments/{userID}", "Incoming", fresh_id=fresh_ids())
+        expected_user = {"b1": "u1", "b2": "mine"}[values["buyerID"]]
+        assert values["userID"] == expected_user
+
+
+def test_an_unscoped_partner_comes_from_an_unscoped_collection(objects: Objects) -> None:
+    objects.add(Ref("/usergroups", (), "ag1"))
+    values = objects.fill("/usergroups/{userGroupID}/assignments/{userID}", "Incoming", fresh_id=fresh_ids())
+    assert values == {"userGroupID": "ag1", "userID": "admin1"}
+
+
+def test_the_order_direction_is_the_callers_perspective(objects: Objects) -> None:
+    objects.add(Ref("/orders", (), "o1"))
+    assert objects.fill("/orders/{direction}/{orderID}", "Outgoing", fresh_id=fresh_ids()) == {"direction": "Outgoing", "orderID": "o1"}
+
+
+def test_bodies_carry_run_scoped_ids_and_reference_known_objects(spec: Spec, objects: Objects) -> None:
+    writes = Writes(Kinds(spec), objects, RUN)
+    body = writes.body(spec.operation("Products.Create"), {"ID": "random", "Name": "n", "DefaultPriceScheduleID": "nonsense"}, {})
+    assert body["ID"].startswith(f"{RUN}-")
+    assert body["DefaultPriceScheduleID"] == "nonsense"  # no price schedule is known: left as generated
+    objects.add(Ref("/priceschedules", (), "ps1"))
+    body = writes.body(spec.operation("Products.Create"), {"Name": "n", "DefaultPriceScheduleID": "nonsense"}, {})
+    assert body["DefaultPriceScheduleID"] == "ps1"
+    assert body["ID"].startswith(f"{RUN}-")
+
+
+def test_a_save_keeps_the_id_of_its_path(spec: Spec, objects: Objects) -> None:
+    writes = Writes(Kinds(spec), objects, RUN)
+    assert writes.body(spec.operation("Buyers.Save"), {"ID": "other", "Name": "n"}, {"buyerID": f"{RUN}-c7"})["ID"] == f"{RUN}-c7"
+
+
+def test_an_assignment_hangs_off_one_of_the_runs_own_objects(spec: Spec, objects: Objects) -> None:
+    writes = Writes(Kinds(spec), objects, RUN)
+    body = writes.body(spec.operation("UserGroups.SaveUserAssignment"), {"UserGroupID": "x", "UserID": "y"}, {"buyerID": "b1"})
+    assert body["UserGroupID"].startswith(f"{RUN}-c")  # b1 has no group of the run's own: a group that does not exist
+    objects.add(Ref("/buyers/{buyerID}/usergroups", (("buyerID", "b1"),), "own-group", owned=True))
+    body = writes.body(spec.operation("UserGroups.SaveUserAssignment"), {"UserGroupID": "x", "UserID": "y"}, {"buyerID": "b1"})
+    assert body == {"UserGroupID": "own-group", "UserID": "u1"}
+
+
+def test_what_a_call_created_is_undone_newest_first(spec: Spec, objects: Objects) -> None:
+    writes = Writes(Kinds(spec), objects, RUN)
+    writes.record(spec.operation("Buyers.Create"), "seller_admin", {}, {"ID": f"{RUN}-b"}, 201, {"ID": f"{RUN}-b", "DefaultCatalogID": f"{RUN}-b"})
+    writes.record(spec.operation("Users.Create"), "seller_admin", {"buyerID": f"{RUN}-b"}, {}, 201, {"ID": f"{RUN}-u"})
+    writes.record(spec.operation("UserGroups.SaveUserAssignment"), "seller_admin", {"buyerID": "b1"}, {"UserGroupID": "g1", "UserID": "u1"}, 204, None)
+    assert [(undo.path, undo.query) for undo in reversed(writes.undo)] == [
+        ("/buyers/b1/usergroups/g1/assignments/u1", ()),
+        (f"/buyers/{RUN}-b/users/{RUN}-u", ()),
+        (f"/buyers/{RUN}-b", ()),
+        (f"/catalogs/{RUN}-b", ()),  # the default catalog outlives its buyer: removed after it
+    ]
+    assert objects.is_owned("/buyers/{buyerID}/users", {"buyerID": f"{RUN}-b", "userID": f"{RUN}-u"})
+
+
+def test_a_failed_call_creates_nothing(spec: Spec, objects: Objects) -> None:
+    writes = Writes(Kinds(spec), objects, RUN)
+    writes.record(spec.operation("Buyers.Create"), "seller_admin", {}, {"ID": f"{RUN}-b"}, 400, {"Errors": []})
+    assert writes.undo == []
