@@ -25,6 +25,8 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from .gate.settings import ContractSettings  # the [contract] table; it imports nothing from here
+
 EMBEDDED = "embedded"
 
 #: The real OrderCloud environments (BEHAVIOUR.md §7): region -> environment -> base URL.
@@ -111,6 +113,7 @@ class Settings(BaseSettings):
     spec: str | None = None
     reports_dir: str = "reports"
     sandbox: SandboxSettings = Field(default_factory=SandboxSettings)
+    contract: ContractSettings = Field(default_factory=ContractSettings)
     personas: dict[str, Persona] = Field(default_factory=dict)
 
     #: Where ocgate.toml was found; relative paths in it are relative to its folder.
