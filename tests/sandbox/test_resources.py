@@ -229,3 +229,24 @@ def test_parallel_creates_of_the_same_id_succeed_exactly_once(admin: httpx.Clien
         statuses = list(pool.map(lambda n: admin.post("/catalogs", json={"ID": "contested", "Name": f"C{n}"}).status_code, range(40)))
     assert sorted(statuses) == [201] + [409] * 39
 
+
+
+def test_dates_are_stored_in_utc_whatever_offset_was_sent(admin):
+    created = admin.post("/buyers", json={"Name": "tz", "xp": None}).json()
+    user = admin.post(
+        f"/buyers/{created['ID']}/users",
+        json={"Username": f"tz-{created['ID']}", "FirstName": "a", "LastName": "b", "Email": "a@b.c", "Active": True, "TermsAccepted": "2026-01-01T10:00:00-05:00"},
+    ).json()
+    assert user["TermsAccepted"].startswith("2026-01-01T15:00:00") and user["TermsAccepted"].endswith("+00:00")
+
+
+def test_a_date_that_is_not_iso_8601_is_a_validation_failure(admin):
+    response = admin.post("/promotions", json={"Code": "tz-bad", "EligibleExpression": "true", "ValueExpression": "1", "StartDate": "yesterday"})
+    assert response.status_code == 400
+
+
+def test_patching_a_null_id_keeps_the_object_where_it_is(admin):
+    created = admin.post("/buyers", json={"Name": "null id"}).json()
+    patched = admin.patch(f"/buyers/{created['ID']}", json={"ID": None, "Name": "still here"})
+    assert patched.status_code == 200 and patched.json()["ID"] == created["ID"]
+    assert admin.get(f"/buyers/{created['ID']}").json()["Name"] == "still here"

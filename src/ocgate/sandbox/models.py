@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from typing import Any
 
 import jsonschema_rs
@@ -32,10 +33,23 @@ def default_for(prop: dict[str, Any]) -> Any:
     return None
 
 
+def as_utc(value: str) -> str:
+    """An ISO 8601 date-time in UTC, as OrderCloud returns dates whatever offset was sent; 400 otherwise."""
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=timezone.utc)
+        return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "+00:00"
+    except (ValueError, OverflowError):
+        raise bad_request("ValidationFailure", f"{value!r} is not an ISO 8601 date-time.", {"Value": value}) from None
+
+
 def shape(schema: dict[str, Any], value: Any, previous: Any = None) -> Any:
     """A value laid out per its schema: objects get every property, read-only ones kept from before."""
     if value is None:
         return None
+    if schema.get("format") == "date-time" and isinstance(value, str):
+        return as_utc(value)
     if schema.get("properties") and isinstance(value, dict):
         return materialize(schema, value, previous if isinstance(previous, dict) else None)
     if schema.get("type") == "array" and isinstance(value, list) and schema.get("items", {}).get("properties"):

@@ -374,6 +374,8 @@ class Resources:
         """Deep-merge changes into a stored object (read-only fields untouched)."""
         with self.store.lock:
             previous = self.require(collection, scope, object_id)
+            if "ID" in changes and not changes["ID"]:
+                changes = {key: value for key, value in changes.items() if key != "ID"}  # no ID: keep the one it has
             if changes.get("ID"):
                 changes = {**changes, "ID": self.expand_incrementors(changes["ID"])}
             merged = models.deep_merge(previous, changes)
