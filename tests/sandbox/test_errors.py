@@ -132,3 +132,9 @@ def test_a_non_string_id_is_a_validation_failure_even_where_id_is_read_only(admi
 
 def test_a_query_parameter_without_a_name_is_not_a_server_error(admin):
     assert admin.get("/products/assignments", params={"": "x"}).status_code < 500
+
+
+def test_a_required_field_sent_as_null_is_missing(admin):
+    response = admin.post("/catalogs/productassignments", json={"CatalogID": None, "ProductID": None})
+    assert response.status_code == 400
+    assert response.json()["Errors"][0]["Data"]["Property"] in ("CatalogID", "ProductID")

@@ -136,6 +136,13 @@ def _validator(schema: dict[str, Any], partial: bool) -> Any:
     return cached[1]
 
 
+def require_values(schema: dict[str, Any], body: dict[str, Any], *, model: str) -> None:
+    """400 when a required field is sent as null: nullable only means "may be unset" in answers."""
+    missing = [name for name in schema.get("required", []) if body.get(name) is None]
+    if missing:
+        raise bad_request("ValidationFailure", f"{model}.{missing[0]}: is required.", {"Property": missing[0], "Reason": "required"})
+
+
 def validate(schema: dict[str, Any], body: Any, *, model: str, partial: bool = False) -> None:
     """400 ValidationFailure naming the first offending property; `partial` skips required (PATCH)."""
     if not isinstance(body, dict):

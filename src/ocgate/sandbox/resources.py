@@ -399,6 +399,7 @@ class Resources:
     def _assignment_save(self, call: Call, binding: Binding) -> Any:
         collection = binding.collection
         models.validate(call.op.request_schema or collection.schema, call.body, model=collection.object_type)
+        models.require_values(call.op.request_schema or collection.schema, call.body, model=collection.object_type)
         _check_party(collection, call.body)
         self.require_parents(collection, call.params)
         self.check_references(call.body, call.params)
