@@ -136,6 +136,9 @@ def allure_labels(request: pytest.FixtureRequest) -> None:
     for tag in op.tags:
         allure.dynamic.feature(tag)
     allure.dynamic.story(op.operation_id)
+    # Allure derives a result's historyId from its name and parameters; without this every
+    # operation shares one (Schemathesis names all items alike) and counts as a retry of one test.
+    allure.dynamic.parameter("operation", op.operation_id)
     critical = any(op.path == prefix or op.path.startswith(prefix + "/") for prefix in CRITICAL_PATHS) or "Shopper" in op.roles
     allure.dynamic.severity(allure.severity_level.CRITICAL if critical else allure.severity_level.NORMAL)
 

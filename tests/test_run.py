@@ -107,21 +107,7 @@ def test_progress_names_each_suite_as_it_starts_and_ends(full_run):
     assert stderr.index("load: running") < stderr.index("ocgate summary")
 
 
-@pytest.mark.parametrize(
-    "suite",
-    [
-        pytest.param(
-            "contract",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="contracts/conftest.py gives every operation's result the same Allure historyId, so Allure "
-                "and the summary count them as retries of one test; adding the operationId as an Allure parameter fixes it",
-            ),
-        ),
-        "scenarios",
-        "load",
-    ],
-)
+@pytest.mark.parametrize("suite", ["contract", "scenarios", "load"])
 def test_the_summary_counts_every_test_a_suite_ran(full_run, suite):
     tests, passed, failed, known, duration, verdict = full_run.summary()[suite]
     cases = full_run.junit_cases(suite)
