@@ -138,3 +138,15 @@ def test_a_required_field_sent_as_null_is_missing(admin):
     response = admin.post("/catalogs/productassignments", json={"CatalogID": None, "ProductID": None})
     assert response.status_code == 400
     assert response.json()["Errors"][0]["Data"]["Property"] in ("CatalogID", "ProductID")
+
+
+def test_a_path_with_an_encoded_line_break_gets_the_standard_error_body(admin):
+    response = admin.get("/orders/%C2%98/5%0Ax")
+    assert response.status_code == 404
+    assert response.json()["Errors"][0]["ErrorCode"] == "NotFound"
+
+
+def test_dates_before_year_1000_keep_four_digit_years(admin):
+    created = admin.post("/buyers", json={"Name": "old dates"}).json()
+    user = admin.post(f"/buyers/{created['ID']}/users", json={"Username": f"old-{created['ID']}", "FirstName": "a", "LastName": "b", "Email": "a@b.c", "Active": True, "TermsAccepted": "0314-06-07T18:07:44Z"}).json()
+    assert user["TermsAccepted"].startswith("0314-06-07T18:07:44")

@@ -108,6 +108,9 @@ def create_app(market: Marketplace) -> Starlette:
     async def unknown(request: Request) -> Response:
         return error_response(ApiError(404, "NotFound", f"No such route: {request.method} {request.url.path}", {"ObjectType": "Route", "ObjectID": request.url.path}))
 
+    async def unmatched(request: Request, exc: Exception) -> Response:
+        return await unknown(request)
+
     methods = ["GET", "POST", "PUT", "PATCH", "DELETE"]
     return Starlette(
         routes=[
@@ -118,7 +121,9 @@ def create_app(market: Marketplace) -> Starlette:
             Route("/_sandbox/clock", advance_clock, methods=["POST"]),
             Route("/_sandbox/outbox", outbox, methods=["GET"]),
             Route("/{path:path}", unknown, methods=methods),
-        ]
+        ],
+        # Paths no route pattern can match (e.g. with an encoded line break) still get OrderCloud's error body.
+        exception_handlers={404: unmatched, 405: unmatched},
     )
 
 

@@ -39,7 +39,7 @@ def as_utc(value: str) -> str:
         moment = datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=timezone.utc)
-        return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "+00:00"
+        return moment.astimezone(timezone.utc).isoformat(timespec="milliseconds")  # 4-digit year even before 1000
     except (ValueError, OverflowError):
         raise bad_request("ValidationFailure", f"{value!r} is not an ISO 8601 date-time.", {"Value": value}) from None
 
