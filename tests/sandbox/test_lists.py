@@ -140,3 +140,9 @@ def test_an_unknown_filter_property_is_400(admin: httpx.Client) -> None:
     response = admin.get("/products", params={"Colour": "red"})
     assert response.status_code == 400
     assert error_of(response)["ErrorCode"] == "List.InvalidProperty"
+
+
+def test_an_unknown_search_field_is_refused_even_without_a_search_term(admin):
+    response = admin.get("/products", params=[("searchOn", "Name"), ("searchOn", "NoSuchField")])
+    assert response.status_code == 400
+    assert response.json()["Errors"][0]["ErrorCode"] == "List.InvalidSearchProperty"

@@ -132,14 +132,14 @@ def filters_from(query_items: Iterable[tuple[str, str]], rules: ListRules) -> di
 
 def _search(items: list[dict[str, Any]], query: Mapping[str, Any], rules: ListRules) -> list[dict[str, Any]]:
     text = (query.get("search") or "").strip()
-    if not text:
-        return items
     fields = list(rules.search_fields)
-    if query.get("searchOn"):
+    if query.get("searchOn"):  # checked even without a search term: a wrong field is a wrong request
         fields = [field.strip() for field in query["searchOn"].split(",") if field.strip()]
         for field in fields:
             if field not in rules.search_fields and not field.startswith("xp."):
                 raise bad_request("List.InvalidSearchProperty", f"{field} cannot be searched on here.", {"Property": field})
+    if not text:
+        return items
     terms = text.lower().split()
     search_type = query.get("searchType") or "AnyTerm"
 
@@ -192,6 +192,10 @@ def list_page(
     """Search, filter, sort and page `items` per the query string; the ListPage body."""
     query_items = list(query.multi_items()) if hasattr(query, "multi_items") else list(query.items())
     single = dict(query_items)
+    for repeatable in ("searchOn", "sortBy"):  # ?sortBy=a&sortBy=b means the same as ?sortBy=a,b
+        values = [value for key, value in query_items if key == repeatable]
+        if values:
+            single[repeatable] = ",".join(values)
     page = _int_param(single, "page", 1, 1, 1_000_000, "List.InvalidPage")
     page_size = _int_param(single, "pageSize", DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE, "List.InvalidPageSize")
     filters = filters_from(query_items, rules)
