@@ -55,7 +55,17 @@ def test_page_size_goes_up_to_100(admin: httpx.Client, products: list[dict]) -> 
     assert admin.get("/products", params={"pageSize": 100}).json()["Meta"]["PageSize"] == 100
 
 
-@pytest.mark.parametrize(("name", "value", "code"), [("pageSize", 101, "List.InvalidPageSize"), ("pageSize", 0, "List.InvalidPageSize"), ("page", 0, "List.InvalidPage"), ("pageSize", "ten", "List.InvalidPageSize")])
+@pytest.mark.parametrize(
+    ("name", "value", "code"),
+    [
+        ("pageSize", 101, "List.InvalidPageSize"),
+        ("pageSize", 0, "List.InvalidPageSize"),
+        ("page", 0, "List.InvalidPage"),
+        ("pageSize", "ten", "List.InvalidPageSize"),
+        ("pageSize", "", "List.InvalidPageSize"),  # given but empty is not "not given"
+        ("page", "", "List.InvalidPage"),
+    ],
+)
 def test_paging_out_of_bounds_is_400(admin: httpx.Client, name: str, value: object, code: str) -> None:
     response = admin.get("/products", params={name: value})
     assert response.status_code == 400
@@ -82,6 +92,17 @@ def test_sorting_by_a_property_the_operation_does_not_sort_by_is_400(admin: http
     assert error_of(response)["ErrorCode"] == "List.InvalidSortProperty"
 
 
+@pytest.mark.parametrize("sort_by", ["", "Name,", ",ID"])
+def test_an_empty_sort_field_is_400(admin: httpx.Client, sort_by: str) -> None:
+    response = admin.get("/products", params={"sortBy": sort_by})
+    assert response.status_code == 400
+    assert error_of(response)["ErrorCode"] == "List.InvalidSortProperty"
+
+
+def test_sort_keys_may_repeat_the_parameter_instead_of_a_comma_list(admin: httpx.Client, products: list[dict]) -> None:
+    assert ids(admin, sortBy=["xp.Color", "!ID"])[:3] == numbers(23, 20, 17)
+
+
 # -- search --------------------------------------------------------------------------------------------
 
 
@@ -95,6 +116,18 @@ def test_searching_on_an_unsearchable_field_is_400(admin: httpx.Client) -> None:
     response = admin.get("/products", params={"search": "x", "searchOn": "ShipWeight"})
     assert response.status_code == 400
     assert error_of(response)["ErrorCode"] == "List.InvalidSearchProperty"
+
+
+def test_search_type_must_be_one_the_operation_offers(admin: httpx.Client) -> None:
+    response = admin.get("/products", params={"search": "07", "searchType": "Fuzzy"})
+    assert response.status_code == 400
+    assert error_of(response)["ErrorCode"] == "List.InvalidSearchType"
+
+
+def test_search_type_exact_phrase_matches_whole_values_only(admin: httpx.Client, products: list[dict]) -> None:
+    assert ids(admin, search="Product 07", searchType="ExactPhrase") == numbers(7)
+    assert ids(admin, search="Product 0", searchType="ExactPhrase") == []
+    assert len(ids(admin, search="Product 0", searchType="ExactPhrasePrefix")) == 9
 
 
 # -- filters -----------------------------------------------------------------------------------------------
@@ -146,3 +179,26 @@ def test_an_unknown_search_field_is_refused_even_without_a_search_term(admin):
     response = admin.get("/products", params=[("searchOn", "Name"), ("searchOn", "NoSuchField")])
     assert response.status_code == 400
     assert response.json()["Errors"][0]["ErrorCode"] == "List.InvalidSearchProperty"
+
+
+# -- operation-specific query parameters ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("query", [{"commerceRole": ""}, {"commerceRole": "Customer"}, {"level": ""}])
+def test_an_enum_parameter_refuses_values_outside_its_enum_even_empty(admin: httpx.Client, query: dict) -> None:
+    response = admin.get("/securityprofiles/assignments", params=query)
+    assert response.status_code == 400
+    [(name, value)] = query.items()
+    assert error_of(response)["ErrorCode"] == "InvalidRequest"
+    assert error_of(response)["Data"] == {"Parameter": name, "Value": value}
+
+
+def test_an_empty_free_text_parameter_counts_as_not_given(admin: httpx.Client) -> None:
+    assert admin.get("/securityprofiles/assignments", params={"securityProfileID": "", "level": "Company"}).status_code == 200
+
+
+def test_assignment_lists_take_the_list_parameters_of_their_operation(admin: httpx.Client) -> None:
+    response = admin.get("/specs/productassignments", params={"searchOn": "Colour"})
+    assert response.status_code == 400
+    assert error_of(response)["ErrorCode"] == "List.InvalidSearchProperty"
+    assert admin.get("/specs/productassignments", params={"searchOn": "SpecID", "sortBy": "!ProductID"}).status_code == 200

@@ -213,6 +213,19 @@ def test_links_are_put_listed_and_deleted(admin: httpx.Client, buyer: str) -> No
     assert admin.delete(f"/suppliers/{supplier}/buyers/{buyer}").status_code == 404
 
 
+def test_a_link_list_shows_the_values_the_link_was_put_with(admin: httpx.Client) -> None:
+    """PUT /products/{id}/suppliers/{id}?defaultPriceScheduleID= -> the ProductSupplier lists it."""
+    supplier = created(admin.post("/suppliers", json={"ID": "maker", "Name": "Maker", "Active": True}))["ID"]
+    product = created(admin.post("/products", json={"ID": "made", "Name": "Made"}))["ID"]
+    schedule = created(admin.post("/priceschedules", json={"ID": "maker-prices", "Name": "Maker prices", "PriceBreaks": [{"Quantity": 1, "Price": 3}]}))["ID"]
+    assert admin.put(f"/products/{product}/suppliers/{supplier}", params={"defaultPriceScheduleID": schedule}).status_code == 204
+    [listed] = admin.get(f"/products/{product}/suppliers").json()["Items"]
+    assert listed["ID"] == supplier and listed["Name"] == "Maker"
+    assert listed["DefaultPriceScheduleID"] == schedule
+    assert admin.put(f"/products/{product}/suppliers/{supplier}").status_code == 204  # re-put without a schedule
+    assert admin.get(f"/products/{product}/suppliers").json()["Items"][0]["DefaultPriceScheduleID"] is None
+
+
 # -- concurrency -------------------------------------------------------------------------------------------------
 
 

@@ -28,6 +28,7 @@ class ListRules:
     properties: frozenset[str]
     search_fields: tuple[str, ...]
     sort_fields: frozenset[str] | None  # None: any top-level property
+    search_types: frozenset[str]  # empty: the operation has no searchType parameter
     reserved: frozenset[str]  # operation-specific query parameters (not filters)
 
     @classmethod
@@ -45,6 +46,7 @@ class ListRules:
             properties=properties,
             search_fields=tuple(search or scalar_strings),
             sort_fields=frozenset(s.lstrip("!") for s in sort) if sort else None,
+            search_types=frozenset(enum_of("searchType") or ()),
             reserved=frozenset(name for name in query_params if name not in PAGING_PARAMS),
         )
 
@@ -103,7 +105,7 @@ def matches_filter(obj: Mapping[str, Any], key: str, expressions: Sequence[str])
 
 def _int_param(query: Mapping[str, Any], name: str, default: int, low: int, high: int, code: str) -> int:
     raw = query.get(name)
-    if raw in (None, ""):
+    if raw is None:
         return default
     try:
         value = int(raw)
@@ -130,18 +132,41 @@ def filters_from(query_items: Iterable[tuple[str, str]], rules: ListRules) -> di
     return filters
 
 
-def _search(items: list[dict[str, Any]], query: Mapping[str, Any], rules: ListRules) -> list[dict[str, Any]]:
+def field_list(query_items: Sequence[tuple[str, str]], name: str, code: str) -> list[str] | None:
+    """The fields of a `searchOn` / `sortBy` given as repeated keys, comma lists, or both; None when absent.
+
+    An empty field (`sortBy=`, `searchOn=ID,`) names nothing that exists: it is refused
+    like any other unknown field, rather than read as "not given".
+    """
+    values = [value for key, value in query_items if key == name]
+    if not values:
+        return None
+    fields = [field.strip() for value in values for field in value.split(",")]
+    for field in fields:
+        if not field:
+            raise bad_request(code, f"{name} has an empty field name: list the fields separated by commas.", {"Parameter": name})
+    return fields
+
+
+def _search(items: list[dict[str, Any]], query: Mapping[str, Any], search_on: list[str] | None, rules: ListRules) -> list[dict[str, Any]]:
     text = (query.get("search") or "").strip()
     fields = list(rules.search_fields)
-    if query.get("searchOn"):  # checked even without a search term: a wrong field is a wrong request
-        fields = [field.strip() for field in query["searchOn"].split(",") if field.strip()]
+    if search_on is not None:  # checked even without a search term: a wrong field is a wrong request
+        fields = search_on
         for field in fields:
             if field not in rules.search_fields and not field.startswith("xp."):
                 raise bad_request("List.InvalidSearchProperty", f"{field} cannot be searched on here.", {"Property": field})
+    search_type = query.get("searchType")
+    if search_type is not None and rules.search_types and search_type not in rules.search_types:
+        raise bad_request(
+            "List.InvalidSearchType",
+            f"searchType must be one of {', '.join(sorted(rules.search_types))}.",
+            {"Parameter": "searchType", "Value": search_type},
+        )
     if not text:
         return items
     terms = text.lower().split()
-    search_type = query.get("searchType") or "AnyTerm"
+    search_type = search_type or "AnyTerm"
 
     def hit(obj: dict[str, Any]) -> bool:
         values = [_as_text(v).lower() for v in (lookup(obj, f) for f in fields) if v is not None]
@@ -158,10 +183,9 @@ def _search(items: list[dict[str, Any]], query: Mapping[str, Any], rules: ListRu
     return [obj for obj in items if hit(obj)]
 
 
-def _sort(items: list[dict[str, Any]], sort_by: str | None, rules: ListRules) -> list[dict[str, Any]]:
-    if not sort_by:
+def _sort(items: list[dict[str, Any]], keys: list[str] | None, rules: ListRules) -> list[dict[str, Any]]:
+    if not keys:
         return items
-    keys = [key.strip() for key in sort_by.split(",") if key.strip()]
     for key in keys:
         name = key.lstrip("!")
         allowed = rules.sort_fields if rules.sort_fields is not None else rules.properties
@@ -192,15 +216,13 @@ def list_page(
     """Search, filter, sort and page `items` per the query string; the ListPage body."""
     query_items = list(query.multi_items()) if hasattr(query, "multi_items") else list(query.items())
     single = dict(query_items)
-    for repeatable in ("searchOn", "sortBy"):  # ?sortBy=a&sortBy=b means the same as ?sortBy=a,b
-        values = [value for key, value in query_items if key == repeatable]
-        if values:
-            single[repeatable] = ",".join(values)
     page = _int_param(single, "page", 1, 1, 1_000_000, "List.InvalidPage")
     page_size = _int_param(single, "pageSize", DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE, "List.InvalidPageSize")
+    search_on = field_list(query_items, "searchOn", "List.InvalidSearchProperty")
+    sort_by = field_list(query_items, "sortBy", "List.InvalidSortProperty")
     filters = filters_from(query_items, rules)
     selected = [obj for obj in items if all(matches_filter(obj, key, exprs) for key, exprs in filters.items())] if filters else list(items)
-    selected = _sort(_search(selected, single, rules), single.get("sortBy"), rules)
+    selected = _sort(_search(selected, single, search_on, rules), sort_by, rules)
     return page_of(selected, page, page_size, facets=facets)
 
 

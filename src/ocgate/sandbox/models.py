@@ -173,6 +173,10 @@ class QueryRule:
     kind: str | None  # integer | number | boolean | string
     choices: tuple[str, ...]
 
+    @property
+    def is_free_text(self) -> bool:
+        return not self.choices and self.kind in (None, "string")
+
 
 def query_rules(parameters: Iterable[dict[str, Any]]) -> tuple[QueryRule, ...]:
     """What an operation's own query parameters must look like (list parameters excepted)."""
@@ -184,10 +188,14 @@ def query_rules(parameters: Iterable[dict[str, Any]]) -> tuple[QueryRule, ...]:
 
 
 def check_query(rules: tuple[QueryRule, ...], query: Mapping[str, str]) -> None:
-    """400 InvalidRequest for a missing required parameter, or a value not of its type or enum."""
+    """400 InvalidRequest for a missing required parameter, or a value not of its type or enum.
+
+    An empty value (`?level=`) is "not given" only for a free-text parameter: for an enum,
+    number or boolean it is a value, and not one the parameter allows.
+    """
     for rule in rules:
         value = query.get(rule.name)
-        if value is None or value == "":
+        if value is None or (value == "" and rule.is_free_text):
             if rule.required:
                 raise bad_request("InvalidRequest", f"The query parameter {rule.name} is required.", {"Parameter": rule.name})
             continue

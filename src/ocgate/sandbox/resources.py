@@ -417,15 +417,18 @@ class Resources:
         self.require_parents(collection, call.params)
         rows = list(self.store.view(collection.template, self.scope(collection, call.params)).values())
         fields = collection.schema.get("properties", {})
+        rules = binding.list_rules
+        assert rules is not None
+        # The operation's own parameters (buyerID, level...) select rows by party; the rest
+        # (paging, search, sortBy, filters) are list parameters like on any other list.
         for name, value in call.query.items():
             field = field_for(name)
-            if field in fields and field not in ("Page", "PageSize") and name not in ("page", "pageSize"):
+            if name in rules.reserved and field in fields and value != "":
                 rows = [row for row in rows if str(row.get(field)).lower() == value.lower()]
         level = call.query.get("level")
         if level:
             rows = [row for row in rows if _assignment_level(row) == level.lower()]
-        paging = {key: value for key, value in call.query.items() if key in ("page", "pageSize")}
-        return list_page(rows, paging, binding.list_rules)
+        return list_page(rows, call.query, rules)
 
     def _assignment_delete(self, call: Call, binding: Binding) -> Any:
         collection = binding.collection
@@ -460,10 +463,13 @@ class Resources:
         item_param = self._item_param(call.op) or ""
         self.require_parents(collection, call.params)
         self.check_references({field_for(item_param): call.params[item_param]}, call.params)
+        # A link may carry its own values as query parameters (?defaultPriceScheduleID=), which
+        # the link list shows beside the linked object's properties (ProductSupplier).
+        attributes = {field_for(name): value for name, value in call.query.items() if name in call.op.query_params() and value}
         links = self.store.collection(collection.template + "#links", self.scope(collection, call.params))
         with self.store.lock:
             if add:
-                links[call.params[item_param]] = {"ID": call.params[item_param]}
+                links[call.params[item_param]] = {"ID": call.params[item_param], **attributes}
             elif links.pop(call.params[item_param], None) is None:
                 raise not_found(collection.object_type, call.params[item_param])
         return None
@@ -473,11 +479,12 @@ class Resources:
         self.require_parents(collection, call.params)
         links = self.store.view(collection.template + "#links", self.scope(collection, call.params))
         target = self.resolve_reference(field_for(self.link_param(collection.template) or ""), call.params)
+        listed = collection.schema.get("properties") or {}
         items = []
-        for linked_id in links:
+        for linked_id, link in links.items():
             obj = self.store.get(target[0].template, target[1], linked_id) if target else None
             if obj is not None:
-                items.append(obj)
+                items.append({name: obj[name] if name in obj else link.get(name) for name in listed} if listed else obj)
         return list_page(items, call.query, binding.list_rules)
 
 
