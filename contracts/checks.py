@@ -141,8 +141,12 @@ def probe_checks(prober: Prober, roles_of: Callable[[Case], tuple[str, ...]], is
             raise Violation("forbidden_without_role", case, f"with a token without roles: {probe.status_code} {problem or ''} {probe.text[:300]}".strip(), Severity.CRITICAL)
 
     def duplicate_create_is_refused(ctx: CheckContext, response: Response, case: Case) -> None:
-        """Creating an object with the ID of an existing one answers 409 IdExists (BEHAVIOUR.md §2.3)."""
-        if not (response.status_code == 201 and is_create(case) and isinstance(case.body, dict) and isinstance(case.body.get("ID"), str)):
+        """Creating an object with the ID of an existing one answers 409 IdExists (BEHAVIOUR.md §2.3).
+
+        Only a create that chose its ID is repeated: without one (or with an empty one) the
+        server picks a new ID each time, and a second create is just another object.
+        """
+        if not (response.status_code == 201 and is_create(case) and isinstance(case.body, dict) and isinstance(case.body.get("ID"), str) and case.body["ID"]):
             return
         if not prober.first("duplicate", case.operation.label):
             return

@@ -88,6 +88,14 @@ def test_bodies_carry_run_scoped_ids_and_reference_known_objects(spec: Spec, obj
     assert body["ID"].startswith(f"{RUN}-")
 
 
+def test_a_field_naming_no_known_collection_is_left_as_generated(spec: Spec, objects: Objects) -> None:
+    """OwnerID names an organization, not an object of some collection: "ID" alone is no match."""
+    objects.add(Ref("/oauth/certs", (), "key1"))  # GET /oauth/certs/{ID}: a parameter named just ID
+    writes = Writes(Kinds(spec), objects, RUN)
+    body = writes.body(spec.operation("SellerApprovalRules.Create"), {"OwnerID": "", "RuleExpression": "order.Total > 1"}, {}, complete=True)
+    assert body["OwnerID"] == ""
+
+
 def test_a_save_keeps_the_id_of_its_path(spec: Spec, objects: Objects) -> None:
     writes = Writes(Kinds(spec), objects, RUN)
     assert writes.body(spec.operation("Buyers.Save"), {"ID": "other", "Name": "n"}, {"buyerID": f"{RUN}-c7"})["ID"] == f"{RUN}-c7"
@@ -120,3 +128,14 @@ def test_a_failed_call_creates_nothing(spec: Spec, objects: Objects) -> None:
     writes = Writes(Kinds(spec), objects, RUN)
     writes.record(spec.operation("Buyers.Create"), "seller_admin", {}, {"ID": f"{RUN}-b"}, 400, {"Errors": []})
     assert writes.undo == []
+
+
+def test_an_assignment_meant_to_succeed_names_one_party(spec: Spec, objects: Objects) -> None:
+    writes = Writes(Kinds(spec), objects, RUN)
+    both = {"CreditCardID": "x", "UserID": "y", "UserGroupID": "z"}
+    body = writes.body(spec.operation("CreditCards.SaveAssignment"), both, {"buyerID": "b1"}, complete=True)
+    assert body["UserGroupID"] == "g1" and body["UserID"] is None
+    generated = writes.body(spec.operation("CreditCards.SaveAssignment"), both, {"buyerID": "b1"})
+    assert generated["UserID"] == "u1" and generated["UserGroupID"] == "g1"  # generated data stays as it is: a 400 is a fine answer
+    membership = writes.body(spec.operation("UserGroups.SaveUserAssignment"), {"UserGroupID": "x", "UserID": "y"}, {"buyerID": "b1"}, complete=True)
+    assert membership["UserID"] == "u1"

@@ -35,6 +35,13 @@ def test_a_one_time_address_must_be_complete(shop: Shop) -> None:
     error(shop.shopper.put(f"/orders/Outgoing/{order['ID']}/billto", json={**HOME, "Country": "USA"}), 400, "ValidationFailure")
 
 
+def test_a_one_time_address_ignores_the_read_only_values_sent_with_it(shop: Shop) -> None:
+    order = shop.order()
+    billed = ok(shop.shopper.put(f"/orders/Outgoing/{order['ID']}/billto", json={**HOME, "DateCreated": {"not": "a date"}}))
+    assert billed["BillingAddress"]["DateCreated"] is None
+    assert billed["BillingAddress"]["City"] == "Springfield"
+
+
 def test_patching_a_ship_to_needs_one_set_by_value(shop: Shop, saved: str) -> None:
     product = shop.product()
     order = shop.order_with((product, 1))

@@ -74,6 +74,13 @@ def test_an_id_may_name_incrementors_whose_next_number_replaces_them(admin: http
     assert error_of(admin.post("/catalogs", json={"ID": "CAT-{nothing}", "Name": "x"}))["Data"] == {"ObjectType": "Incrementor", "ObjectID": "nothing"}
 
 
+@pytest.mark.parametrize(("object_id", "in_path"), [("north/south", "north%2Fsouth"), ("100%41", "100%2541"), ("café", "caf%C3%A9")])
+def test_an_id_percent_encoded_in_the_path_is_decoded_once(admin: httpx.Client, object_id: str, in_path: str) -> None:
+    created(admin.post("/catalogs", json={"ID": object_id, "Name": "Encoded"}))
+    assert admin.get(f"/catalogs/{in_path}").json()["ID"] == object_id
+    assert admin.delete(f"/catalogs/{in_path}").status_code == 204
+
+
 # -- save, patch, delete --------------------------------------------------------------------------------
 
 

@@ -2,8 +2,9 @@
 
 Some operations need objects the shared fixture marketplace does not hold: variants (a
 product with a variant-defining spec), a promotion with a code a buyer may apply, a spending
-account a buyer's users can see, an admin user group to approve with. The run creates them here through the public API, as the
-seller admin, before it lists the marketplace, and removes them at its end. Like the seeded
+account a buyer's users can see, a seller approval rule and the admin user group it names.
+The run creates them here through the public API, as the seller admin, before it lists the
+marketplace, and removes them at its end. Like the seeded
 fixtures they are protected from the run's changes, except the variants: calls that change
 a variant need one of the run's own to change.
 """
@@ -49,14 +50,20 @@ class ContractFixtures:
             ("variants", lambda: self._variants(buyer, market.ids["priceScheduleID"][0])),
             ("promotion", self._promotion),
             ("spending account", lambda: self._spending_account(buyer)),
-            # Seller approval rules name an admin user group as approvers; creates run before that group's own.
-            ("admin user group", lambda: self.create("/usergroups", {"Name": "Contract approvers"}, "/usergroups")),
+            ("seller approval rule", self._seller_approval_rule),
         ):
             try:
                 make()
             except ApiCallError as error:
                 refused.append(f"{name}: {error}")
         return refused
+
+    def _seller_approval_rule(self) -> None:
+        """An admin user group of approvers, and a seller approval rule naming it (the documented
+        OrderReturn type, for returns no seeded order reaches); rules the run creates name that group too."""
+        group = self.create("/usergroups", {"Name": "Contract approvers"}, "/usergroups")
+        rule = {"Name": "Contract returns", "ApprovalType": "OrderReturn", "ApprovingGroupID": group, "RuleExpression": "order.Total > 1000000"}
+        self.create("/approvalrules", rule, "/approvalrules")
 
     def _promotion(self) -> None:
         """A promotion any buyer may apply by its code."""

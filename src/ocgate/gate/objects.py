@@ -18,6 +18,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import quote
 
 from ..spec import Operation, Spec
 
@@ -39,8 +40,8 @@ def storage(template: str) -> str:
 
 
 def format_path(template: str, values: dict[str, Any]) -> str:
-    """A path template with its parameters filled in."""
-    return _PARAM.sub(lambda match: str(values[match.group(1)]), template)
+    """A path template with its parameters filled in, percent-encoded (a generated key may hold any character)."""
+    return _PARAM.sub(lambda match: quote(str(values[match.group(1)]), safe=""), template)
 
 
 @dataclass(frozen=True)
@@ -140,7 +141,9 @@ class Objects:
 
     # -- filling path parameters ---------------------------------------------------
 
-    def fill(self, path: str, direction: str, *, owned_target: bool = False, mine: bool = False, fresh_id: Callable[[], str]) -> dict[str, str]:
+    def fill(
+        self, path: str, direction: str, *, owned_target: bool = False, mine: bool = False, fixtures_first: bool = False, fresh_id: Callable[[], str]
+    ) -> dict[str, str]:
         """Values for a path's parameters that name existing, mutually consistent objects.
 
         The deepest parameter naming an object of a known collection (the target) is
@@ -148,7 +151,9 @@ class Objects:
         only objects this run created qualify as target, and without one the target
         gets a fresh ID that names nothing (a PUT creates it; anything else gets 404).
         Parameters after the target (assignment and link partners) are filled by name
-        (`mine`: as a buyer user, who prefers what its /me routes list).
+        (`mine`: as a buyer user, who prefers what its /me routes list). `fixtures_first` picks
+        a seeded object as target where one qualifies: fixtures come with the children and
+        partners (a buyer's user groups, say) that a call meant to succeed refers to.
         """
         params = slots(path)
         values: dict[str, str] = {slot.name: direction for slot in params if slot.collection is None}
@@ -156,6 +161,8 @@ class Objects:
         target = targets[-1] if targets else None
         if target is not None:
             candidates = [ref for ref in self.by_collection.get(target.collection or "", []) if ref.owned or not owned_target]
+            if fixtures_first:
+                candidates = [ref for ref in candidates if not ref.owned] or candidates
             if candidates:
                 values.update(self.rng.choice(candidates).params(target.name))
             else:
@@ -207,11 +214,18 @@ def list_operations(spec: Spec) -> list[Operation]:
     return sorted(lists, key=lambda op: (op.path.count("/"), op.path))
 
 
-def discover(objects: Objects, spec: Spec, list_page: Callable[[Operation, dict[str, str]], Any], direction_of: Callable[[Operation], str], under: str = "/") -> None:
+def discover(
+    objects: Objects,
+    spec: Spec,
+    list_page: Callable[[Operation, dict[str, str]], Any],
+    direction_of: Callable[[Operation], str],
+    under: str = "/",
+    owned: bool = False,
+) -> None:
     """List every collection (below `under`) whose parents are known, recording the objects found.
 
     `list_page(op, path_params)` performs the GET (as the persona the operation needs) and
-    returns the parsed page or None; nothing found here is owned.
+    returns the parsed page or None; what is found is the run's own only if `owned` says so.
     """
     for op in list_operations(spec):
         collection = storage(op.path)
@@ -222,7 +236,7 @@ def discover(objects: Objects, spec: Spec, list_page: Callable[[Operation, dict[
             for item in (page or {}).get("Items") or []:
                 if isinstance(item, dict) and isinstance(item.get("ID"), str):
                     scope = tuple((slot.name, params[slot.name]) for slot in slots(op.path) if slot.collection)
-                    objects.add(Ref(collection, scope, item["ID"]))
+                    objects.add(Ref(collection, scope, item["ID"], owned))
                     objects.note(collection, item)
 
 

@@ -68,7 +68,7 @@ class OrderPool:
     def order(self, status: str) -> str:
         """An order of the run's own in `status`, placed now unless the last one still is."""
         if status not in self.current:
-            self.current[status] = self._place(status)
+            self.current[status] = self.place(status)
         return self.current[status]
 
     def used(self, operation_id: str, order_id: str, gone: bool = False) -> None:
@@ -77,21 +77,27 @@ class OrderPool:
         if (moves or gone) and self.current.get(status) == order_id:
             del self.current[status]
 
-    def _place(self, status: str) -> str:
+    def place(self, status: str, *, addressable: bool = True) -> str:
+        """A new order of the run's own in `status` (one line item), removed at the end of the run.
+
+        An order that is not `addressable` is left out of what the run's calls pick from
+        /orders/{orderID}/...: the cart, which only the /cart calls are to change.
+        """
         buyer = self.market.buyers[0]
         order_id = self.shopper.ok("POST", "/orders/Outgoing", {"ID": self.writes.fresh_id()})["ID"]
         self.placed += 1
         # The seller removes it at the end: a buyer cannot delete a submitted order.
         self.writes.undo.append(Undo(self.seller_persona, f"/orders/Incoming/{order_id}"))
-        self.writes.objects.add(Ref("/orders", (), order_id, owned=True))
         line = self.shopper.ok(
             "POST",
             f"/orders/Outgoing/{order_id}/lineitems",
             {"ProductID": self.market.product_ids[0], "Quantity": 1, "ShippingAddressID": buyer.address_ids[0]},
         )
-        line_ref = Ref("/orders/{orderID}/lineitems", (("orderID", order_id),), line["ID"], owned=True)
-        self.writes.objects.add(line_ref)
-        self.writes.saved[line_ref] = line
+        if addressable:
+            self.writes.objects.add(Ref("/orders", (), order_id, owned=True))
+            line_ref = Ref("/orders/{orderID}/lineitems", (("orderID", order_id),), line["ID"], owned=True)
+            self.writes.objects.add(line_ref)
+            self.writes.saved[line_ref] = line
         if status == AWAITING_APPROVAL:
             quantity = int(APPROVAL_THRESHOLD / (0.9 * float(line.get("UnitPrice") or 1))) + 2
             self.shopper.ok("PATCH", f"/orders/Outgoing/{order_id}/lineitems/{line['ID']}", {"Quantity": quantity})

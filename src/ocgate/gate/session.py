@@ -39,7 +39,7 @@ from .coverage import Coverage
 from .fixtures import ContractFixtures
 from .kinds import Kinds
 from .objects import DISCOVERY_PAGE, Objects, Ref, discover, format_path
-from .orders import NEEDS, OrderPool
+from .orders import NEEDS, UNSUBMITTED, OrderPool
 from .personas import APPROVER, BUYER_PERSONAS, ME_WRITER, ROLELESS, SELLER, SHOPPER, direction_for, persona_for
 from .plan import GatePlan
 from .probes import Prober
@@ -47,7 +47,8 @@ from .waivers import Waivers, load_waivers
 from .writes import Undo, Writes
 
 REQUEST_TIMEOUT = 30
-#: Calls after which /cart is another order (BEHAVIOUR.md §4.2: the cart is the active unsubmitted order).
+#: Calls after which /cart is another order (BEHAVIOUR.md §4.2: the cart is the active unsubmitted order),
+#: so the run pins a new one of its own.
 CART_CHANGES = frozenset({"Cart.SetActiveCart", "Cart.Submit", "Cart.Delete"})
 #: A role the contract run's roleless user does not hold: asking for only it yields a token without roles.
 UNHELD_ROLE = "XpIndexAdmin"
@@ -99,6 +100,8 @@ class GateSession:
     notes: list[str] = field(default_factory=list)
     #: the buyer shopper's orders before the run's calls (None until the run has started)
     shopper_orders: set[str] | None = None
+    #: the order the run pinned as the shopper's cart
+    cart_id: str | None = None
     clients: dict[str, OrderCloudClient] = field(default_factory=dict)
     _users: Iterator[int] = field(default_factory=itertools.count)
     _attached: set[tuple[str, tuple[str, ...]]] = field(default_factory=set)
@@ -131,6 +134,7 @@ class GateSession:
                 # GET /oauth/certs/{ID} serves the key that signs the tokens: its ID is their `kid`.
                 session.objects.add(Ref("/oauth/certs", (), jwt.get_unverified_header(target.tokens.token(SELLER))["kid"]))
                 discover(session.objects, plan.spec, session._list_page, lambda op: direction_for(persona_for(op)))
+                session._new_cart()
                 session.shopper_orders = session._shopper_orders()
                 yield session
             finally:
@@ -203,7 +207,11 @@ class GateSession:
         while pending:
             refused = []
             for undo in pending:
-                response = self.client(undo.persona).delete(undo.path, **dict(undo.query))
+                try:
+                    response = self.client(undo.persona).delete(undo.path, **dict(undo.query))
+                except httpx.HTTPError as error:  # one undo that cannot be sent must not stop the others
+                    refused.append((undo, f"DELETE {undo.path!r} -> {error}"))
+                    continue
                 if response.status_code not in (200, 204, 404):
                     refused.append((undo, f"DELETE {undo.path} -> {response.status_code} {_error_code(response)}"))
             if len(refused) == len(pending):
@@ -284,19 +292,21 @@ class GateSession:
         persona = persona_for(op)
         mine = persona in BUYER_PERSONAS
         meta = case.meta
+        # The examples phase is the known-good call: its unset references are filled in too.
+        complete = meta is not None and meta.phase.name == TestPhase.EXAMPLES
         negative_path = meta is not None and meta.is_negative_at(ParameterLocation.PATH)
         if not negative_path:
             # A stateful step keeps the IDs its link took from an earlier response.
             known_ids = self._known_ids() if meta is not None and meta.phase.name == TestPhase.STATEFUL else set()
             current = dict(case.path_parameters or {})
-            values = self.writes.path_values(op, direction_for(persona), current, lambda _, value: value in known_ids, mine=mine)
+            values = self.writes.path_values(op, direction_for(persona), current, lambda _, value: value in known_ids, mine=mine, complete=complete)
             if op.operation_id in NEEDS and current.get("orderID") not in known_ids:
                 values["orderID"] = self.pool.order(NEEDS[op.operation_id][0])
             case.path_parameters = values
         positive = meta is None or not meta.is_negative_at(ParameterLocation.BODY)
-        # The examples phase is the known-good call: its unset references are filled in too.
-        complete = meta is not None and meta.phase.name == TestPhase.EXAMPLES
         case.body = self.writes.body(op, case.body, case.path_parameters or {}, positive=positive, mine=mine, complete=complete)
+        if op.path == "/cart" and isinstance(case.body, dict) and isinstance(case.body.get("ID"), str):
+            case.body["ID"] = self.cart_id  # like any PUT or PATCH, a cart call never renames its order
 
     def record(self, case: Case, response: Response) -> None:
         """Count the call, and remember what it created or moved on."""
@@ -317,13 +327,21 @@ class GateSession:
             if succeeded and op.operation_id == "Orders.Ship":
                 self._undo_shipments_of(order_id)
         if succeeded and op.operation_id in CART_CHANGES:
-            self._rediscover_cart()
+            self._new_cart()
 
-    def _rediscover_cart(self) -> None:
-        """/cart names the shopper's active order: once it is another, what the run knew under /cart is stale."""
+    def _new_cart(self) -> None:
+        """Make a new order of the run's own the shopper's active cart (PUT /cart/{orderID}), and
+        learn what is under /cart.
+
+        Unpinned, the cart is the shopper's newest unsubmitted order (BEHAVIOUR.md §4.2): a
+        seeded fixture, or whichever order the run placed last, so the /cart items the run knew
+        would soon be another order's. Pinned, cart calls change only the run's own order.
+        """
+        self.cart_id = self.pool.place(UNSUBMITTED, addressable=False)
+        self.client(SHOPPER).ok("PUT", f"/cart/{self.cart_id}")
         for collection in [name for name in self.objects.by_collection if name.startswith("/cart/")]:
             del self.objects.by_collection[collection]
-        discover(self.objects, self.plan.spec, self._list_page, lambda op: direction_for(persona_for(op)), under="/cart/")
+        discover(self.objects, self.plan.spec, self._list_page, lambda op: direction_for(persona_for(op)), under="/cart/", owned=True)
 
     def _undo_shipments_of(self, order_id: str) -> None:
         """Shipping an order creates a shipment (BEHAVIOUR.md §4.5), which outlives the order: remove it too."""

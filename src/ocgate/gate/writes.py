@@ -21,6 +21,9 @@ from .objects import Objects, Ref, format_path, slots, storage
 
 #: Body fields that name an object by their role rather than its collection.
 FIELD_ALIASES = {"ClientID": "apiClientID", "ApprovingGroupID": "userGroupID"}
+#: An assignment is to one party: a group or a user, a buyer or a supplier, never both
+#: (PartyAssignment.CannotSpecifyGroupAndUser / ...BuyerAndSupplier). (kept, dropped) in a call meant to succeed.
+ONE_PARTY = (("UserGroupID", "UserID"), ("BuyerID", "SupplierID"))
 
 
 @dataclass(frozen=True)
@@ -48,10 +51,13 @@ class Writes:
 
     # -- before a call -----------------------------------------------------------------
 
-    def path_values(self, op: Operation, direction: str, current: dict[str, Any], keep: Callable[[str, Any], bool], *, mine: bool = False) -> dict[str, Any]:
+    def path_values(
+        self, op: Operation, direction: str, current: dict[str, Any], keep: Callable[[str, Any], bool], *, mine: bool = False, complete: bool = False
+    ) -> dict[str, Any]:
         """Path parameters naming known objects; the mutated object is always one of the run's own.
 
-        `keep(name, value)` says which values stay as they are (IDs a stateful link took from an earlier answer).
+        `keep(name, value)` says which values stay as they are (IDs a stateful link took from an
+        earlier answer); `complete`: for a call meant to succeed, seeded objects are picked first.
         """
         if self.kinds.is_link(op):
             # A new relation: the object it hangs off must be the run's own; its partner may be any object.
@@ -59,7 +65,7 @@ class Writes:
             filled = self.objects.fill(parent, direction, owned_target=True, mine=mine, fresh_id=self.fresh_id)
             filled[partner.strip("{}")] = self.objects.pick_by_name(partner.strip("{}"), filled, mine=mine) or self.fresh_id()
         else:
-            filled = self.objects.fill(op.path, direction, owned_target=self.kinds.changes_target(op), mine=mine, fresh_id=self.fresh_id)
+            filled = self.objects.fill(op.path, direction, owned_target=self.kinds.changes_target(op), mine=mine, fixtures_first=complete, fresh_id=self.fresh_id)
         return {name: current[name] if name in current and keep(name, current[name]) else value for name, value in filled.items()}
 
     def body(self, op: Operation, body: Any, path_values: dict[str, Any], *, positive: bool = True, mine: bool = False, complete: bool = False) -> Any:
@@ -95,6 +101,11 @@ class Writes:
                     body[key] = self._owned_id(param, path_values) or self.fresh_id()
                 else:
                     body[key] = self.objects.pick_by_name(param, path_values, mine=mine) or value
+        if complete and self.kinds.is_assignment(op):
+            for kept, dropped in ONE_PARTY:
+                # A user group membership names its group as the object it hangs off: it keeps both.
+                if kept != primary and isinstance(body.get(kept), str) and isinstance(body.get(dropped), str):
+                    body[dropped] = None
         return body
 
     def _current(self, op: Operation, path_values: dict[str, Any]) -> dict[str, Any]:
@@ -111,7 +122,7 @@ class Writes:
         if key in FIELD_ALIASES:
             return FIELD_ALIASES[key]
         known = {name.lower(): name for name in self.objects.reference_params()}
-        words = re.findall(r"[A-Z][a-z]*|[A-Z]+(?![a-z])", key)
+        words = re.findall(r"[A-Z]+(?![a-z])|[A-Z][a-z]*", key)  # acronyms first: OwnerID is Owner + ID, not ... + I + D
         for start in range(len(words) - 1):
             candidate = "".join(words[start:]).lower()
             if candidate in known:

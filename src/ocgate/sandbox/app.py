@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import logging
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, quote
 
 import orjson
 from starlette.applications import Starlette
@@ -42,6 +42,15 @@ class JSON(Response):
             return json.dumps(content, separators=(",", ":"), ensure_ascii=False).encode()
 
 
+def _api_path(request: Request) -> str:
+    """The path after /v1 as sent, still percent-encoded: an encoded "/" inside an ID stays part
+    of the ID (the router decodes each segment once)."""
+    raw = request.scope.get("raw_path")
+    if raw is None:  # a server that does not pass the raw path on
+        return "/" + quote(request.path_params["path"])
+    return raw.decode("utf-8", "replace").split("?", 1)[0][len("/v1") :]
+
+
 def error_response(error: ApiError) -> Response:
     return JSON(error.body(), status_code=error.status)
 
@@ -52,7 +61,7 @@ def create_app(market: Marketplace) -> Starlette:
 
     async def api(request: Request) -> Response:
         try:
-            op, params = router.match(request.method, "/" + request.path_params["path"])
+            op, params = router.match(request.method, _api_path(request))
             identity = None
             if op.operation_id not in PUBLIC_OPERATIONS:
                 identity = market.tokens.authenticate(request.headers.get("authorization"))

@@ -101,6 +101,10 @@ def deep_merge(base: Any, patch: Any) -> Any:
 # -- validation ----------------------------------------------------------------
 
 
+#: The ranges of the spec's integer formats.
+INTEGER_RANGES = {"int32": (-(2**31), 2**31 - 1), "int64": (-(2**63), 2**63 - 1)}
+
+
 def _writable(schema: Any, required: bool) -> Any:
     """A JSON Schema for request validation: no read-only properties, `nullable` as a null type."""
     if isinstance(schema, list):
@@ -118,6 +122,10 @@ def _writable(schema: Any, required: bool) -> Any:
         elif isinstance(value, (dict, list)):
             value = _writable(value, True)
         out[key] = value
+    if schema.get("type") == "integer" and schema.get("format") in INTEGER_RANGES:
+        # OrderCloud's integers are .NET int/long: a value beyond the type's range is refused.
+        low, high = INTEGER_RANGES[schema["format"]]
+        out["minimum"], out["maximum"] = max(out.get("minimum", low), low), min(out.get("maximum", high), high)
     if schema.get("nullable") and "type" in out:
         out["type"] = [out["type"], "null"]
     return out

@@ -57,7 +57,7 @@ def buyer_address(market: Marketplace, order: dict[str, Any], address_id: str) -
 def one_time_address(call: Call, address: Any) -> dict[str, Any]:
     """A one-time address from a request body, valid per the operation's Address model."""
     validate(call.op.request_schema or {}, address, model="Address")
-    return _copy(call.market, address)
+    return materialize(_address_schema(call.market), address)  # read-only values sent (DateCreated) are ignored
 
 
 # -- ship-to of line items ----------------------------------------------------------------------
