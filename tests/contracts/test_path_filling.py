@@ -8,7 +8,7 @@ import pytest
 
 from ocgate.config import load_settings
 from ocgate.gate.kinds import Kinds
-from ocgate.gate.objects import Objects, Ref
+from ocgate.gate.objects import Objects, Ref, format_path
 from ocgate.gate.writes import Writes
 from ocgate.spec import Spec, load_spec
 
@@ -139,3 +139,28 @@ def test_an_assignment_meant_to_succeed_names_one_party(spec: Spec, objects: Obj
     assert generated["UserID"] == "u1" and generated["UserGroupID"] == "g1"  # generated data stays as it is: a 400 is a fine answer
     membership = writes.body(spec.operation("UserGroups.SaveUserAssignment"), {"UserGroupID": "x", "UserID": "y"}, {"buyerID": "b1"}, complete=True)
     assert membership["UserID"] == "u1"
+
+
+def test_filled_paths_are_percent_encoded() -> None:
+    """A generated key may hold a slash or control characters: it stays one path segment."""
+    assert format_path("/xpindices/{thing}/{key}", {"thing": "LineItem", "key": "a/b\x16 é"}) == "/xpindices/LineItem/a%2Fb%16%20%C3%A9"
+
+
+def test_references_inside_nested_objects_name_known_objects_too(spec: Spec, objects: Objects) -> None:
+    """A CC listener assignment names its message sender inside MessageSenderAssignment: one of the run's own."""
+    objects.add(Ref("/messagesenders", (), "fixture-sender"))
+    objects.add(Ref("/messagesenders", (), "own-sender", owned=True))
+    writes = Writes(Kinds(spec), objects, RUN)
+    body = {"MessageType": "OrderApproved", "MessageSenderAssignment": {"MessageSenderID": "random"}, "xp": {"SomeID": "mine"}}
+    filled = writes.body(spec.operation("MessageSenders.SaveCCListenerAssignment"), body, {})
+    assert filled["MessageSenderAssignment"]["MessageSenderID"] == "own-sender"
+    assert filled["xp"] == {"SomeID": "mine"}
+    assert body["MessageSenderAssignment"]["MessageSenderID"] == "random"  # the generated case is left as it was
+
+
+def test_references_in_one_body_agree_with_each_other(spec: Spec, objects: Objects) -> None:
+    """After BuyerID is filled in, UserGroupID names a group of that buyer, not of another one."""
+    writes = Writes(Kinds(spec), objects, RUN)
+    for _ in range(10):
+        body = writes.body(spec.operation("SecurityProfiles.SaveAssignment"), {"SecurityProfileID": "x", "BuyerID": "y", "UserGroupID": "z"}, {})
+        assert (body["BuyerID"], body["UserGroupID"]) in {("b1", "g1"), ("b2", "g2")}

@@ -59,6 +59,8 @@ def test_a_missing_required_field_is_400_naming_it(admin: httpx.Client) -> None:
         ({"Name": "x" * 101}, "Name"),  # Product.Name maxLength 100
         ({"ID": "x" * 101, "Name": "ok"}, "ID"),  # IDs are at most 100 characters
         ({"Name": "ok", "xp": []}, "xp"),
+        ({"Name": "ok", "QuantityMultiplier": 2**31}, "QuantityMultiplier"),  # int32: beyond a .NET int
+        ({"Name": "ok", "Inventory": {"QuantityAvailable": -(2**31) - 1}}, "Inventory.QuantityAvailable"),
     ],
 )
 def test_invalid_fields_are_400_validation_failures_naming_the_property(admin: httpx.Client, body: dict, field: str) -> None:

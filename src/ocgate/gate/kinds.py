@@ -55,8 +55,13 @@ class Kinds:
     def is_link(self, op: Operation) -> bool:
         return op.method == "PUT" and op.request_schema is None and not self.is_save(op) and self.delete_twin(op.path) is not None
 
+    def saves_assignment(self, op: Operation) -> bool:
+        """A POST without answer body that relates the objects its body names, whether or not an
+        operation undoes it (a CC listener assignment goes only with its message sender)."""
+        return op.method == "POST" and op.success_status == 204 and op.request_schema is not None and op.verb.startswith("Save") and "ssignment" in op.verb
+
     def is_assignment(self, op: Operation) -> bool:
-        return op.method == "POST" and op.success_status == 204 and op.request_schema is not None and self.undo_of_assignment(op) is not None
+        return self.saves_assignment(op) and self.undo_of_assignment(op) is not None
 
     def changes_target(self, op: Operation) -> bool:
         """Whether the call changes or removes the object its path names (rather than creating one)."""

@@ -91,22 +91,39 @@ class Writes:
         if isinstance(body.get("Username"), str):
             body["Username"] = self.fresh_id()  # unique across the marketplace, like an ID, and the run's own
         primary = self._primary_reference(op)
-        current = self._current(op, path_values)
-        for key, value in body.items():
-            param = self._reference_param(key)
-            if param is not None and (isinstance(value, str) or (complete and value is None)):
-                if isinstance(current.get(key), str):
-                    body[key] = current[key]  # e.g. a line item cannot change its product (LineItem.CannotChangeProductID)
-                elif key == primary:
-                    body[key] = self._owned_id(param, path_values) or self.fresh_id()
-                else:
-                    body[key] = self.objects.pick_by_name(param, path_values, mine=mine) or value
-        if complete and self.kinds.is_assignment(op):
+        self._fill_references(body, primary, self._current(op, path_values), dict(path_values), mine=mine, complete=complete)
+        if complete and self.kinds.saves_assignment(op):
             for kept, dropped in ONE_PARTY:
                 # A user group membership names its group as the object it hangs off: it keeps both.
                 if kept != primary and isinstance(body.get(kept), str) and isinstance(body.get(dropped), str):
                     body[dropped] = None
         return body
+
+    def _fill_references(
+        self, fields: dict[str, Any], primary: str | None, current: dict[str, Any], bound: dict[str, Any], *, mine: bool, complete: bool
+    ) -> None:
+        """Point the *ID fields of a body, and of the objects nested in it (a CC listener's
+        MessageSenderAssignment, say), at known objects; xp is the caller's own data.
+
+        `bound` starts as the path's values and takes each reference filled in, so that later
+        ones agree with it: after BuyerID, a UserGroupID is a group of that buyer.
+        """
+        for key, value in fields.items():
+            if isinstance(value, dict) and key != "xp":
+                nested = current.get(key)
+                fields[key] = dict(value)
+                self._fill_references(fields[key], primary, nested if isinstance(nested, dict) else {}, bound, mine=mine, complete=complete)
+                continue
+            param = self._reference_param(key)
+            if param is not None and (isinstance(value, str) or (complete and value is None)):
+                if isinstance(current.get(key), str):
+                    fields[key] = current[key]  # e.g. a line item cannot change its product (LineItem.CannotChangeProductID)
+                elif key == primary:
+                    fields[key] = self._owned_id(param, bound) or self.fresh_id()
+                else:
+                    fields[key] = self.objects.pick_by_name(param, bound, mine=mine) or value
+                if isinstance(fields[key], str) and fields[key]:
+                    bound.setdefault(param, fields[key])
 
     def _current(self, op: Operation, path_values: dict[str, Any]) -> dict[str, Any]:
         """The last known state of the object a PUT or PATCH changes (empty when unknown)."""
@@ -132,7 +149,7 @@ class Writes:
     def _primary_reference(self, op: Operation) -> str | None:
         """For an assignment, the body field naming the object it hangs off (it must be the run's own,
         so that the assignment cannot be one of the fixtures', which cleanup would then remove)."""
-        if not self.kinds.is_assignment(op):
+        if not self.kinds.saves_assignment(op):
             return None
         owner = storage(op.path.rsplit("/", 1)[0])
         id_param = self.objects.id_params.get(owner)

@@ -145,8 +145,9 @@ def _validator(schema: dict[str, Any], partial: bool) -> Any:
 
 
 def require_values(schema: dict[str, Any], body: dict[str, Any], *, model: str) -> None:
-    """400 when a required field is sent as null: nullable only means "may be unset" in answers."""
-    missing = [name for name in schema.get("required", []) if body.get(name) is None]
+    """400 when a required field is sent as null (nullable only means "may be unset" in answers),
+    or a required reference as an empty ID, which names nothing."""
+    missing = [name for name in schema.get("required", []) if body.get(name) is None or (name.endswith("ID") and body.get(name) == "")]
     if missing:
         raise bad_request("ValidationFailure", f"{model}.{missing[0]}: is required.", {"Property": missing[0], "Reason": "required"})
 
