@@ -66,6 +66,15 @@ def test_cart_checkout_submits_the_order(shopper: httpx.Client, product: str) ->
     assert ok(shopper.get("/cart"))["ID"] is None
 
 
+def test_a_cart_payment_transaction_answers_the_transaction_not_the_payment(shopper: httpx.Client, product: str) -> None:
+    ok(shopper.post("/cart/lineitems", json={"ProductID": product, "Quantity": 1}))
+    payment = ok(shopper.post("/cart/payments", json={"Type": "PurchaseOrder", "Amount": 4}))
+    transaction = ok(shopper.post(f"/cart/payments/{payment['ID']}/transactions", json={"Type": "Authorization", "Amount": 4, "Succeeded": True, "DateExecuted": "2026-11-22T10:00:00Z"}))
+    assert transaction["Type"] == "Authorization" and transaction["Succeeded"] is True and transaction["DateExecuted"]
+    assert [t["ID"] for t in ok(shopper.get(f"/cart/payments/{payment['ID']}"))["Transactions"]] == [transaction["ID"]]
+    assert shopper.delete(f"/cart/payments/{payment['ID']}/transactions/{transaction['ID']}").status_code == 204
+
+
 def test_put_and_patch_create_the_cart_and_delete_removes_it(shopper: httpx.Client) -> None:
     cart = ok(shopper.patch("/cart", json={"xp": {"Gift": True}}))
     assert cart["ID"] and cart["xp"] == {"Gift": True}

@@ -90,7 +90,11 @@ def _on_order(call: Call, operation_id: str, order_id: str) -> Any:
     """Run the proxied order operation on the cart, as the same user with the same body and query."""
     params = {**call.params, "direction": "Outgoing", "orderID": order_id}
     inner = Call(_operation(call.market, operation_id), params, call.query, call.body, call.identity, call.market)
-    return call.market.resources.handle(inner)
+    answer = call.market.resources.handle(inner)
+    if call.op.operation_id == "Cart.CreatePaymentTransaction":
+        # The spec answers this one with the PaymentTransaction, where the order operation answers the Payment.
+        return answer["Transactions"][-1]
+    return answer
 
 
 def _proxy(call: Call) -> Any:
