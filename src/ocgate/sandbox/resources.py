@@ -20,6 +20,8 @@ order, not a partition of orders.
 
 from __future__ import annotations
 
+import functools
+
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -142,15 +144,15 @@ class Resources:
 
     def link_param(self, template: str) -> str | None:
         """The parameter naming the linked object when `template` holds links (PUT /xs/{xID}/ys/{yID})."""
+        return self._link_params.get(template)
+
+    @functools.cached_property
+    def _link_params(self) -> dict[str, str | None]:
+        params: dict[str, str | None] = {}
         for op in self.spec.operations:
-            if (
-                op.method == "PUT"
-                and op.request_schema is None
-                and op.success_status == 204
-                and storage_template(op.path.rsplit("/", 1)[0]) == template
-            ):
-                return self._item_param(op)
-        return None
+            if op.method == "PUT" and op.request_schema is None and op.success_status == 204:
+                params.setdefault(storage_template(op.path.rsplit("/", 1)[0]), self._item_param(op))
+        return params
 
     def _bind_assignment(self, op: Operation) -> Binding | None:
         if op.method in ("GET", "POST"):
