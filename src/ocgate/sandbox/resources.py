@@ -21,7 +21,6 @@ order, not a partition of orders.
 from __future__ import annotations
 
 import functools
-
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -148,6 +147,7 @@ class Resources:
 
     @functools.cached_property
     def _link_params(self) -> dict[str, str | None]:
+        """Storage template -> its link parameter, for every PUT without body answering 204 (the first one wins)."""
         params: dict[str, str | None] = {}
         for op in self.spec.operations:
             if op.method == "PUT" and op.request_schema is None and op.success_status == 204:
@@ -465,12 +465,13 @@ class Resources:
         item_param = self._item_param(call.op) or ""
         self.require_parents(collection, call.params)
         self.check_references({field_for(item_param): call.params[item_param]}, call.params)
-        # A link may carry its own values as query parameters (?defaultPriceScheduleID=), which
-        # the link list shows beside the linked object's properties (ProductSupplier).
-        attributes = {field_for(name): value for name, value in call.query.items() if name in call.op.query_params() and value}
         links = self.store.collection(collection.template + "#links", self.scope(collection, call.params))
         with self.store.lock:
             if add:
+                # A link may carry its own values as query parameters (?defaultPriceScheduleID=), which
+                # the link list shows beside the linked object's properties (ProductSupplier).
+                declared = call.op.query_params()
+                attributes = {field_for(name): value for name, value in call.query.items() if name in declared and value}
                 links[call.params[item_param]] = {"ID": call.params[item_param], **attributes}
             elif links.pop(call.params[item_param], None) is None:
                 raise not_found(collection.object_type, call.params[item_param])
