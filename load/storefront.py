@@ -141,6 +141,10 @@ class StorefrontBuyer(OrderCloudUser):
 
     def checkout(self) -> None:
         """Cart page, ship-to, payment, submit; the order must reach Open."""
+        if self.cart is None and not self.products:
+            # Nothing seen yet (a filtered first page can be empty), so nothing to buy: no checkout
+            # is attempted and none is counted; the shopper browses instead.
+            return self.browse()
         started = time.perf_counter()
         failure = self._check_out()
         self.cart = None  # submitted, or failed half-way: either way the next purchase starts a new cart

@@ -1,0 +1,56 @@
+"""Run one storefront behaviour on a user whose calls are recorded, not sent; print what happened as JSON.
+
+Locust patches the interpreter with gevent when it is imported, so the model is exercised in
+a process of its own: `python storefront_probe.py <situation> <behaviour>`.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from locust.env import Environment  # first: Locust's gevent patching must come before other imports
+
+from ocgate.load_traffic import Account, Accounts, Storefront
+
+sys.path.insert(0, str(Path(__file__).parents[2] / "load"))
+from storefront import Cart, StorefrontBuyer  # noqa: E402  (load/ is Locust's folder, not a package)
+
+SHOPPER = Account("shopper", "secret", ("Shopper",))
+#: What a call answers when it succeeds: enough of a product list, a line item, an order.
+ANSWER = {"Items": [], "ID": "line-1", "Total": 10, "Status": "Open"}
+
+
+class Answer:
+    def json(self) -> dict[str, Any]:
+        return ANSWER
+
+
+def probe(situation: str, behaviour: str) -> dict[str, Any]:
+    accounts = Accounts("ocgtest", "http://sandbox/oauth/token", "client", SHOPPER, SHOPPER, [SHOPPER])
+    StorefrontBuyer.configure(Storefront(), accounts)
+    StorefrontBuyer.host = "http://sandbox"
+    user = StorefrontBuyer(Environment(user_classes=[StorefrontBuyer]))
+    user.products, user.cart = {}, None
+    sent: list[str] = []
+    flows: list[list[Any]] = []
+    failing = situation == "every-call-fails"
+    if situation == "filled-cart":
+        user.cart = Cart("ocgtest-1", {"line-1": 2})
+    if situation in ("products-seen", "every-call-fails"):
+        user.products = {"p1": "Red Shirt"}
+
+    def call(method: str, template: str, *_: Any, **__: Any) -> Answer | None:
+        sent.append(f"{method} {template}")
+        return None if failing else Answer()
+
+    user.call = call  # type: ignore[method-assign]
+    user.environment.events.request.add_listener(lambda request_type, name, exception, **_: flows.append([request_type, name, exception and str(exception)]))
+    getattr(user, behaviour)()
+    return {"sent": sent, "flows": flows, "cart": user.cart and user.cart.order_id}
+
+
+if __name__ == "__main__":
+    print(json.dumps(probe(*sys.argv[1:3])))
