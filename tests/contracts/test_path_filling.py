@@ -164,3 +164,34 @@ def test_references_in_one_body_agree_with_each_other(spec: Spec, objects: Objec
     for _ in range(10):
         body = writes.body(spec.operation("SecurityProfiles.SaveAssignment"), {"SecurityProfileID": "x", "BuyerID": "y", "UserGroupID": "z"}, {})
         assert (body["BuyerID"], body["UserGroupID"]) in {("b1", "g1"), ("b2", "g2")}
+
+
+def test_a_required_reference_left_null_names_a_known_object(spec: Spec, objects: Objects) -> None:
+    """The overlay lets every property be null; a line item without its product tests nothing, so it gets one."""
+    writes = Writes(Kinds(spec), objects, RUN)
+    body = writes.body(spec.operation("LineItems.Create"), {"ProductID": None, "Quantity": 1, "ShippingAddressID": None}, {"orderID": "o1"})
+    assert body["ProductID"] == "p1"
+    assert body["ShippingAddressID"] is None  # optional: null is a fine thing to send
+    negative = writes.body(spec.operation("LineItems.Create"), {"ProductID": None, "Quantity": 1}, {"orderID": "o1"}, positive=False)
+    assert negative["ProductID"] is None
+
+
+def test_an_object_whose_create_answers_its_parent_is_known_by_the_id_the_run_gave_it(spec: Spec, objects: Objects) -> None:
+    """Payments.CreateTransaction answers the Payment; the transaction is the one the body named."""
+    writes = Writes(Kinds(spec), objects, RUN)
+    path = {"direction": "Incoming", "orderID": "o1", "paymentID": "pay1"}
+    writes.record(spec.operation("Payments.CreateTransaction"), "seller_admin", path, {"ID": f"{RUN}-t1", "Type": "Charge"}, 201, {"ID": "pay1", "Transactions": []})
+    assert objects.is_owned("/orders/{orderID}/payments/{paymentID}/transactions", {"orderID": "o1", "paymentID": "pay1", "transactionID": f"{RUN}-t1"})
+    assert writes.undo[-1].path == f"/orders/Incoming/o1/payments/pay1/transactions/{RUN}-t1"
+
+
+def test_a_call_meant_to_succeed_references_seeded_objects_before_the_runs_own(spec: Spec, objects: Objects) -> None:
+    """The run's own API clients were made from generated data (inactive, say); the seeded one works."""
+    objects.add(Ref("/apiclients", (), "seeded-client"))
+    objects.add(Ref("/apiclients", (), "own-client", owned=True))
+    writes = Writes(Kinds(spec), objects, RUN)
+    for _ in range(10):
+        body = writes.body(spec.operation("PasswordResets.SendVerificationCode"), {"ClientID": "x", "Username": "u"}, {}, complete=True)
+        assert body["ClientID"] == "seeded-client"
+    picked = {writes.body(spec.operation("PasswordResets.SendVerificationCode"), {"ClientID": "x"}, {})["ClientID"] for _ in range(30)}
+    assert picked == {"seeded-client", "own-client"}  # generated calls may name any

@@ -87,6 +87,7 @@ def test_order_admins_record_payment_transactions(shop: Shop) -> None:
     error(shop.shopper.post(f"{payments(order)}/{payment['ID']}/transactions", json={"Type": "Charge", "Amount": 10}), 403, "InsufficientRoles")
     recorded = ok(shop.admin.post(path, json={"ID": "tx-1", "Type": "Charge", "Amount": 10, "Succeeded": True, "DateExecuted": None}))
     assert [t["ID"] for t in recorded["Transactions"]] == ["tx-1"] and recorded["Transactions"][0]["DateExecuted"]
+    error(shop.admin.post(path, json={"ID": "tx-1", "Type": "Refund", "Amount": 10, "DateExecuted": None}), 409, "IdExists")  # the first one stays as it was
     assert shop.admin.delete(f"{path}/tx-1").status_code == 204
     error(shop.admin.delete(f"{path}/tx-1"), 404, "NotFound")
     assert ok(shop.shopper.get(f"{payments(order)}/{payment['ID']}"))["Transactions"] == []

@@ -2,7 +2,8 @@
 
 Some operations need objects the shared fixture marketplace does not hold: variants (a
 product with a variant-defining spec), a promotion with a code a buyer may apply, a spending
-account a buyer's users can see, a seller approval rule and the admin user group it names.
+account a buyer's users can see, a seller approval rule for returns and the admin user group
+it names (with the seller admin in it), and a Returnable product for the returns the run makes.
 The run creates them here through the public API, as the seller admin, before it lists the
 marketplace, and removes them at its end. Like the seeded
 fixtures they are protected from the run's changes, except the variants: calls that change
@@ -16,6 +17,7 @@ from typing import Any
 from ..client import ApiCallError, OrderCloudClient
 from ..marketplace import SeededMarketplace
 from .objects import Objects, Ref
+from .returns import RETURN_APPROVAL_RULE
 from .writes import Undo, Writes
 
 
@@ -24,6 +26,8 @@ class ContractFixtures:
         self.seller = seller
         self.persona = persona
         self.writes = writes
+        #: the product the return pool (returns.py) orders and returns; None until made
+        self.returnable_product: str | None = None
 
     @property
     def objects(self) -> Objects:
@@ -45,12 +49,14 @@ class ContractFixtures:
     def add(self, market: SeededMarketplace) -> list[str]:
         """Create what the target allows; returns what it refused (those operations will see 404s)."""
         buyer = market.buyers[0].id
+        price_schedule = market.ids["priceScheduleID"][0]
         refused = []
         for name, make in (
-            ("variants", lambda: self._variants(buyer, market.ids["priceScheduleID"][0])),
+            ("variants", lambda: self._variants(buyer, price_schedule)),
             ("promotion", self._promotion),
             ("spending account", lambda: self._spending_account(buyer)),
             ("seller approval rule", self._seller_approval_rule),
+            ("returnable product", lambda: self._returnable_product(buyer, price_schedule)),
         ):
             try:
                 make()
@@ -59,11 +65,21 @@ class ContractFixtures:
         return refused
 
     def _seller_approval_rule(self) -> None:
-        """An admin user group of approvers, and a seller approval rule naming it (the documented
-        OrderReturn type, for returns no seeded order reaches); rules the run creates name that group too."""
+        """An admin user group of approvers with the seller admin in it, and a seller approval rule
+        naming it (the documented OrderReturn type) that only the return pool's orders match; rules
+        the run creates name that group too."""
         group = self.create("/usergroups", {"Name": "Contract approvers"}, "/usergroups")
-        rule = {"Name": "Contract returns", "ApprovalType": "OrderReturn", "ApprovingGroupID": group, "RuleExpression": "order.Total > 1000000"}
+        admin = self.seller.ok("GET", "/me")["ID"]
+        self.assign("/usergroups/assignments", {"UserGroupID": group, "UserID": admin}, f"/usergroups/{group}/assignments/{admin}")
+        rule = {"Name": "Contract returns", "ApprovalType": "OrderReturn", "ApprovingGroupID": group, "RuleExpression": RETURN_APPROVAL_RULE}
         self.create("/approvalrules", rule, "/approvalrules")
+
+    def _returnable_product(self, buyer: str, price_schedule: str) -> None:
+        """A Returnable product the first buyer sees: the orders the return pool returns are of it."""
+        body = {"Name": "Contract returnable product", "Active": True, "Returnable": True, "DefaultPriceScheduleID": price_schedule}
+        product = self.create("/products", body, "/products")
+        self.assign("/catalogs/productassignments", {"CatalogID": buyer, "ProductID": product}, f"/catalogs/{buyer}/productassignments/{product}")
+        self.returnable_product = product
 
     def _promotion(self) -> None:
         """A promotion any buyer may apply by its code."""

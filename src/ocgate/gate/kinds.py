@@ -1,6 +1,7 @@
 """What an operation does to the objects it names, read from the shape of the spec.
 
-- create: a POST whose path plus `/{id}` is a GET item operation (POST /buyers -> GET /buyers/{buyerID});
+- create: a POST whose path plus `/{id}` is an item path (POST /buyers -> GET /buyers/{buyerID}), or
+  a DELETE path when no GET reads the object (POST .../payments/{paymentID}/transactions);
 - save: a PUT on an item path (create-or-replace);
 - link: a PUT of a relation without body, undone by a DELETE at the same path
   (PUT /products/{productID}/suppliers/{supplierID});
@@ -19,7 +20,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from ..spec import Operation, Spec
-from .objects import slots
+from .objects import item_paths, slots
 
 #: Actions that change their object beyond what the suite could repair: moving a seeded user to
 #: another buyer would lock its persona out, regenerating a product's variants drops the seeded ones.
@@ -31,19 +32,19 @@ class Kinds:
     spec: Spec
 
     @cached_property
-    def _get_paths(self) -> set[str]:
-        return {op.path for op in self.spec.operations if op.method == "GET"}
+    def _item_paths(self) -> set[str]:
+        return item_paths(self.spec)
 
     @cached_property
     def _by_id(self) -> dict[str, Operation]:
         return {op.operation_id: op for op in self.spec.operations}
 
     def item_path(self, op: Operation) -> str | None:
-        """The GET item path of what a create or save operation writes (None for other operations)."""
-        if op.method == "PUT" and op.path in self._get_paths and op.path.endswith("}"):
+        """The item path of what a create or save operation writes (None for other operations)."""
+        if op.method == "PUT" and op.path in self._item_paths:
             return op.path
         if op.method == "POST":
-            return next((path for path in self._get_paths if path.startswith(op.path + "/{") and path.count("/") == op.path.count("/") + 1 and path.endswith("}")), None)
+            return next((path for path in self._item_paths if path.startswith(op.path + "/{") and path.count("/") == op.path.count("/") + 1), None)
         return None
 
     def is_create(self, op: Operation) -> bool:

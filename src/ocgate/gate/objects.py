@@ -74,11 +74,22 @@ def slots(path: str) -> list[Slot]:
     return found
 
 
+def item_paths(spec: Spec) -> set[str]:
+    """The paths that address one object: those of GET item operations, and the DELETE paths
+    of objects a POST creates that no GET reads on their own (a payment's transactions)."""
+    calls = {(op.method, op.path) for op in spec.operations}
+    return {
+        path
+        for method, path in calls
+        if path.endswith("}") and (method == "GET" or (method == "DELETE" and ("POST", path.rsplit("/", 1)[0]) in calls and ("GET", path) not in calls))
+    }
+
+
 @dataclass
 class Objects:
     """Known objects per collection; picks are random but reproducible (fixed seed)."""
 
-    #: collection -> the path parameter naming its items, from the spec's GET item operations
+    #: collection -> the path parameter naming its items, from the spec's item paths (`item_paths`)
     #: and, for relations (links), from their PUT/DELETE pairs.
     id_params: dict[str, str]
     #: the collections that are relations between objects (PUT /products/{productID}/suppliers/{supplierID})
@@ -94,11 +105,12 @@ class Objects:
     def for_spec(cls, spec: Spec) -> Objects:
         id_params, links = {}, set()
         by_path = {(op.method, op.path) for op in spec.operations}
+        items = item_paths(spec)
         for op in spec.operations:
             params = slots(op.path)
             if not (params and op.path.endswith("}") and params[-1].collection):
                 continue
-            if op.method == "GET":
+            if op.path in items:
                 id_params[params[-1].collection] = params[-1].name
             elif op.method == "PUT" and op.request_schema is None and ("DELETE", op.path) in by_path and ("GET", op.path) not in by_path:
                 id_params[params[-1].collection] = params[-1].name
@@ -172,13 +184,15 @@ class Objects:
                 values[slot.name] = self.pick_by_name(slot.name, values, mine=mine) or fresh_id()
         return values
 
-    def pick_by_name(self, name: str, bound: dict[str, str], *, mine: bool = False) -> str | None:
+    def pick_by_name(self, name: str, bound: dict[str, str], *, mine: bool = False, fixtures_first: bool = False) -> str | None:
         """An ID for a parameter named `name`, preferring collections scoped like `bound`.
 
         E.g. `userID` in /buyers/{buyerID}/usergroups/{userGroupID}/assignments/{userID}
         is a user of that same buyer, and in /usergroups/{userGroupID}/assignments/{userID}
         an admin user (an unscoped collection). A buyer user (`mine`) prefers the objects its
         /me routes list (the products, addresses, ... it can see); others avoid them.
+        `fixtures_first` prefers seeded objects, as `fill` does: the run's own may have been
+        created with any data (an inactive API client, say).
         """
         if self.values.get(name):
             return self.rng.choice(self.values[name])
@@ -198,6 +212,8 @@ class Objects:
                     best, best_score = [ref], score
                 elif score == best_score:
                     best.append(ref)
+        if fixtures_first:
+            best = [ref for ref in best if not ref.owned] or best
         return self.rng.choice(best).id if best else None
 
     def reference_params(self) -> set[str]:

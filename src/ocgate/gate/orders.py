@@ -8,7 +8,9 @@ an operation moves it on; then the next caller gets a new one.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
+from typing import Any, ClassVar
 
 from ..client import OrderCloudClient
 from ..marketplace import APPROVAL_THRESHOLD, SeededMarketplace
@@ -16,6 +18,11 @@ from .objects import Ref
 from .writes import Undo, Writes
 
 UNSUBMITTED, OPEN, AWAITING_APPROVAL = "Unsubmitted", "Open", "AwaitingApproval"
+#: An unsubmitted order whose ship-to and bill-to addresses were typed in, not chosen from
+#: saved ones: only such addresses can be patched (ShippingAddress.CannotPatchSetByID).
+TYPED_ADDRESSES = "Unsubmitted, typed-in addresses"
+#: The address a shopper types in at checkout.
+TYPED_ADDRESS = {"FirstName": "Contract", "LastName": "Shopper", "Street1": "1 Main Street", "City": "Minneapolis", "State": "MN", "Zip": "55401", "Country": "US"}
 
 #: Operations on an order that need it in a given status (BEHAVIOUR.md §4.3), and whether a
 #: successful call moves it on (so that the next call needs a fresh one).
@@ -28,9 +35,7 @@ NEEDS: dict[str, tuple[str, bool]] = {
             "Orders.EstimateShipping",
             "Orders.SelectShipMethods",
             "Orders.SetShippingAddress",
-            "Orders.PatchShippingAddress",
             "Orders.SetBillingAddress",
-            "Orders.PatchBillingAddress",
             "Orders.AddPromotion",
             "Orders.Patch",
             "Orders.PatchFromUser",
@@ -42,6 +47,9 @@ NEEDS: dict[str, tuple[str, bool]] = {
             "IntegrationEvents.GetWorksheet",
         )
     },
+    "Orders.PatchShippingAddress": (TYPED_ADDRESSES, False),
+    "Orders.PatchBillingAddress": (TYPED_ADDRESSES, False),
+    "Cart.SetActiveCart": (UNSUBMITTED, True),
     "Orders.Submit": (UNSUBMITTED, True),
     "Orders.Cancel": (UNSUBMITTED, True),
     "Orders.Delete": (UNSUBMITTED, True),
@@ -56,8 +64,33 @@ NEEDS: dict[str, tuple[str, bool]] = {
 }
 
 
+class StatusPool(ABC):
+    """Objects of the run's own, one per status, named by the path parameter `param` of the
+    operations in `needs`; a subclass makes them (`new`) and keeps `current` and `placed`."""
+
+    param: ClassVar[str]
+    needs: ClassVar[dict[str, tuple[str, bool]]]
+    current: dict[str, str]
+
+    @abstractmethod
+    def new(self, status: str) -> str:
+        """Make an object in `status`; returns its ID."""
+
+    def take(self, status: str) -> str:
+        """An object in `status`, made now unless the last one still is."""
+        if status not in self.current:
+            self.current[status] = self.new(status)
+        return self.current[status]
+
+    def used(self, operation_id: str, object_id: str, gone: bool = False) -> None:
+        """A call succeeded on a pool object (or found it gone); forget it if the call moved it on."""
+        status, moves = self.needs.get(operation_id, ("", False))
+        if (moves or gone) and self.current.get(status) == object_id:
+            del self.current[status]
+
+
 @dataclass
-class OrderPool:
+class OrderPool(StatusPool):
     shopper: OrderCloudClient
     market: SeededMarketplace
     writes: Writes
@@ -65,34 +98,31 @@ class OrderPool:
     current: dict[str, str] = field(default_factory=dict)
     placed: int = 0
 
-    def order(self, status: str) -> str:
-        """An order of the run's own in `status`, placed now unless the last one still is."""
-        if status not in self.current:
-            self.current[status] = self.place(status)
-        return self.current[status]
+    param = "orderID"
+    needs = NEEDS
 
-    def used(self, operation_id: str, order_id: str, gone: bool = False) -> None:
-        """A call succeeded on a pool order (or found it gone); forget it if the call moved it on."""
-        status, moves = NEEDS.get(operation_id, ("", False))
-        if (moves or gone) and self.current.get(status) == order_id:
-            del self.current[status]
+    def new(self, status: str) -> str:
+        return self.place(status)[0]
 
-    def place(self, status: str, *, addressable: bool = True) -> str:
-        """A new order of the run's own in `status` (one line item), removed at the end of the run.
+    def place(self, status: str, *, addressable: bool = True, product_id: str | None = None, xp: dict[str, Any] | None = None) -> tuple[str, dict[str, Any]]:
+        """A new order of the run's own in `status` (one line item, of the first seeded product
+        unless `product_id` says), removed at the end of the run; returns its ID and line item.
 
         An order that is not `addressable` is left out of what the run's calls pick from
         /orders/{orderID}/...: the cart, which only the /cart calls are to change.
         """
         buyer = self.market.buyers[0]
-        order_id = self.shopper.ok("POST", "/orders/Outgoing", {"ID": self.writes.fresh_id()})["ID"]
+        order_id = self.shopper.ok("POST", "/orders/Outgoing", {"ID": self.writes.fresh_id(), **({"xp": xp} if xp else {})})["ID"]
         self.placed += 1
         # The seller removes it at the end: a buyer cannot delete a submitted order.
         self.writes.undo.append(Undo(self.seller_persona, f"/orders/Incoming/{order_id}"))
-        line = self.shopper.ok(
-            "POST",
-            f"/orders/Outgoing/{order_id}/lineitems",
-            {"ProductID": self.market.product_ids[0], "Quantity": 1, "ShippingAddressID": buyer.address_ids[0]},
-        )
+        line = {"ProductID": product_id or self.market.product_ids[0], "Quantity": 1}
+        if status != TYPED_ADDRESSES:
+            line["ShippingAddressID"] = buyer.address_ids[0]
+        line = self.shopper.ok("POST", f"/orders/Outgoing/{order_id}/lineitems", line)
+        if status == TYPED_ADDRESSES:
+            self.shopper.ok("PUT", f"/orders/Outgoing/{order_id}/shipto", TYPED_ADDRESS)
+            self.shopper.ok("PUT", f"/orders/Outgoing/{order_id}/billto", TYPED_ADDRESS)
         if addressable:
             self.writes.objects.add(Ref("/orders", (), order_id, owned=True))
             line_ref = Ref("/orders/{orderID}/lineitems", (("orderID", order_id),), line["ID"], owned=True)
@@ -101,6 +131,6 @@ class OrderPool:
         if status == AWAITING_APPROVAL:
             quantity = int(APPROVAL_THRESHOLD / (0.9 * float(line.get("UnitPrice") or 1))) + 2
             self.shopper.ok("PATCH", f"/orders/Outgoing/{order_id}/lineitems/{line['ID']}", {"Quantity": quantity})
-        if status != UNSUBMITTED:
+        if status in (OPEN, AWAITING_APPROVAL):
             self.shopper.ok("POST", f"/orders/Outgoing/{order_id}/submit")
-        return order_id
+        return order_id, line

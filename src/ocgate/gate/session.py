@@ -39,10 +39,11 @@ from .coverage import Coverage
 from .fixtures import ContractFixtures
 from .kinds import Kinds
 from .objects import DISCOVERY_PAGE, Objects, Ref, discover, format_path
-from .orders import NEEDS, UNSUBMITTED, OrderPool
+from .orders import UNSUBMITTED, OrderPool, StatusPool
 from .personas import APPROVER, BUYER_PERSONAS, ME_WRITER, ROLELESS, SELLER, SHOPPER, direction_for, persona_for
 from .plan import GatePlan
 from .probes import Prober
+from .returns import ReturnPool
 from .waivers import Waivers, load_waivers
 from .writes import Undo, Writes
 
@@ -50,6 +51,9 @@ REQUEST_TIMEOUT = 30
 #: Calls after which /cart is another order (BEHAVIOUR.md §4.2: the cart is the active unsubmitted order),
 #: so the run pins a new one of its own.
 CART_CHANGES = frozenset({"Cart.SetActiveCart", "Cart.Submit", "Cart.Delete"})
+#: Calls that submit the cart, or check that it could be: only orders whose payments are Accepted
+#: are (BEHAVIOUR.md §4: Order.CannotSubmitWithUnaccceptedPayments).
+CART_SUBMITS = frozenset({"Cart.Submit", "Cart.Validate"})
 #: A role the contract run's roleless user does not hold: asking for only it yields a token without roles.
 UNHELD_ROLE = "XpIndexAdmin"
 
@@ -117,6 +121,9 @@ class GateSession:
             writes=self.writes,
             seller_persona=SELLER,
         )
+        self.returns = ReturnPool(orders=self.pool, seller=self.client(SELLER), writes=self.writes, seller_persona=SELLER)
+        #: objects in the status an operation needs, each pool for one path parameter (orderID, returnID)
+        self.pools: tuple[StatusPool, ...] = (self.pool, self.returns)
 
     # -- opening and closing -------------------------------------------------------------
 
@@ -130,7 +137,9 @@ class GateSession:
             session = cls(plan, target, seeder, market, waivers, reports_dir, counts_before)
             try:
                 session._add_personas()
-                session.notes += ContractFixtures(session.client(SELLER), SELLER, session.writes).add(market)
+                fixtures = ContractFixtures(session.client(SELLER), SELLER, session.writes)
+                session.notes += fixtures.add(market)
+                session.returns.product_id = fixtures.returnable_product
                 # GET /oauth/certs/{ID} serves the key that signs the tokens: its ID is their `kid`.
                 session.objects.add(Ref("/oauth/certs", (), jwt.get_unverified_header(target.tokens.token(SELLER))["kid"]))
                 discover(session.objects, plan.spec, session._list_page, lambda op: direction_for(persona_for(op)))
@@ -229,6 +238,7 @@ class GateSession:
             target=self.plan.settings.region(),
             probe_requests=self.prober.sent,
             pool_orders=self.pool.placed,
+            pool_returns=self.returns.placed,
             known=sorted(description for descriptions in self.known.values() for description in descriptions),
             fixtures_refused=self.notes,
         )
@@ -300,13 +310,16 @@ class GateSession:
             known_ids = self._known_ids() if meta is not None and meta.phase.name == TestPhase.STATEFUL else set()
             current = dict(case.path_parameters or {})
             values = self.writes.path_values(op, direction_for(persona), current, lambda _, value: value in known_ids, mine=mine, complete=complete)
-            if op.operation_id in NEEDS and current.get("orderID") not in known_ids:
-                values["orderID"] = self.pool.order(NEEDS[op.operation_id][0])
+            for pool in self.pools:
+                if op.operation_id in pool.needs and current.get(pool.param) not in known_ids:
+                    values[pool.param] = pool.take(pool.needs[op.operation_id][0])
             case.path_parameters = values
         positive = meta is None or not meta.is_negative_at(ParameterLocation.BODY)
         case.body = self.writes.body(op, case.body, case.path_parameters or {}, positive=positive, mine=mine, complete=complete)
         if op.path == "/cart" and isinstance(case.body, dict) and isinstance(case.body.get("ID"), str):
             case.body["ID"] = self.cart_id  # like any PUT or PATCH, a cart call never renames its order
+        if op.operation_id in CART_SUBMITS:
+            self._accept_cart_payments()
 
     def record(self, case: Case, response: Response) -> None:
         """Count the call, and remember what it created or moved on."""
@@ -318,30 +331,48 @@ class GateSession:
         self.coverage.record(op.operation_id, response.status_code, _first_error_code(answer))
         self.writes.record(op, persona_for(op), dict(case.path_parameters or {}), case.body, response.status_code, answer)
         succeeded = 200 <= response.status_code < 300
-        if op.operation_id in NEEDS:
-            order_id = str((case.path_parameters or {}).get("orderID"))
-            # Moved on, gone (renamed, deleted) or moved by another call (a cart submitted, say): next time a new one.
-            stale = response.status_code == 404 or "Status" in (_first_error_code(answer) or "")
-            if succeeded or stale:
-                self.pool.used(op.operation_id, order_id, gone=stale)
-            if succeeded and op.operation_id == "Orders.Ship":
-                self._undo_shipments_of(order_id)
+        for pool in self.pools:
+            if op.operation_id in pool.needs:
+                taken = str((case.path_parameters or {}).get(pool.param))
+                # Moved on, gone (renamed, deleted) or moved by another call (a cart submitted, say): next time a new one.
+                stale = response.status_code == 404 or "Status" in (_first_error_code(answer) or "")
+                if succeeded or stale:
+                    pool.used(op.operation_id, taken, gone=stale)
+        if succeeded and op.operation_id == "Orders.Ship":
+            self._undo_shipments_of(str((case.path_parameters or {}).get("orderID")))
         if succeeded and op.operation_id in CART_CHANGES:
             self._new_cart()
 
     def _new_cart(self) -> None:
         """Make a new order of the run's own the shopper's active cart (PUT /cart/{orderID}), and
-        learn what is under /cart.
+        learn what is under /cart: a line item, and a payment with a transaction, as a checkout in
+        progress has.
 
         Unpinned, the cart is the shopper's newest unsubmitted order (BEHAVIOUR.md §4.2): a
         seeded fixture, or whichever order the run placed last, so the /cart items the run knew
         would soon be another order's. Pinned, cart calls change only the run's own order.
         """
-        self.cart_id = self.pool.place(UNSUBMITTED, addressable=False)
-        self.client(SHOPPER).ok("PUT", f"/cart/{self.cart_id}")
+        self.cart_id, _ = self.pool.place(UNSUBMITTED, addressable=False)
+        shopper = self.client(SHOPPER)
+        shopper.ok("PUT", f"/cart/{self.cart_id}")
+        payment = shopper.ok("POST", "/cart/payments", {"ID": self.writes.fresh_id(), "Type": "PurchaseOrder"})
+        authorization = {"ID": self.writes.fresh_id(), "Type": "Authorization", "Succeeded": True, "DateExecuted": None}
+        shopper.ok("POST", format_path("/cart/payments/{paymentID}/transactions", {"paymentID": payment["ID"]}), authorization)
         for collection in [name for name in self.objects.by_collection if name.startswith("/cart/")]:
             del self.objects.by_collection[collection]
         discover(self.objects, self.plan.spec, self._list_page, lambda op: direction_for(persona_for(op)), under="/cart/", owned=True)
+        # No list answers a payment's transactions: the one made here is known by its ID.
+        self.objects.add(Ref("/cart/payments/{paymentID}/transactions", (("paymentID", payment["ID"]),), authorization["ID"], owned=True))
+
+    def _accept_cart_payments(self) -> None:
+        """Accept the cart's payments as the seller, as a storefront's middleware does before submit:
+        only an order admin may set Accepted (BEHAVIOUR.md §4, RN v1.0.50)."""
+        seller = self.client(SELLER)
+        payments = seller.get(format_path("/orders/Incoming/{orderID}/payments", {"orderID": self.cart_id}), pageSize=100)
+        for payment in (payments.json().get("Items") or []) if payments.is_success else []:
+            if not payment.get("Accepted"):
+                values = {"orderID": self.cart_id, "paymentID": payment["ID"]}
+                seller.ok("PATCH", format_path("/orders/Incoming/{orderID}/payments/{paymentID}", values), {"Accepted": True})
 
     def _undo_shipments_of(self, order_id: str) -> None:
         """Shipping an order creates a shipment (BEHAVIOUR.md §4.5), which outlives the order: remove it too."""

@@ -91,7 +91,7 @@ class Writes:
         if isinstance(body.get("Username"), str):
             body["Username"] = self.fresh_id()  # unique across the marketplace, like an ID, and the run's own
         primary = self._primary_reference(op)
-        self._fill_references(body, primary, self._current(op, path_values), dict(path_values), mine=mine, complete=complete)
+        self._fill_references(body, op.request_schema or {}, primary, self._current(op, path_values), dict(path_values), mine=mine, complete=complete)
         if complete and self.kinds.saves_assignment(op):
             for kept, dropped in ONE_PARTY:
                 # A user group membership names its group as the object it hangs off: it keeps both.
@@ -100,28 +100,43 @@ class Writes:
         return body
 
     def _fill_references(
-        self, fields: dict[str, Any], primary: str | None, current: dict[str, Any], bound: dict[str, Any], *, mine: bool, complete: bool
+        self,
+        fields: dict[str, Any],
+        schema: dict[str, Any],
+        primary: str | None,
+        current: dict[str, Any],
+        bound: dict[str, Any],
+        *,
+        mine: bool,
+        complete: bool,
     ) -> None:
         """Point the *ID fields of a body, and of the objects nested in it (a CC listener's
-        MessageSenderAssignment, say), at known objects; xp is the caller's own data.
+        MessageSenderAssignment, say), at known objects; xp is the caller's own data. A null
+        reference is filled when the schema requires it (the overlay makes every property
+        nullable, but a line item without its product tests nothing) or the call is `complete`.
 
         `bound` starts as the path's values and takes each reference filled in, so that later
         ones agree with it: after BuyerID, a UserGroupID is a group of that buyer.
         """
+        required = set(schema.get("required", ()))
+        properties = schema.get("properties", {})
         for key, value in fields.items():
             if isinstance(value, dict) and key != "xp":
                 nested = current.get(key)
                 fields[key] = dict(value)
-                self._fill_references(fields[key], primary, nested if isinstance(nested, dict) else {}, bound, mine=mine, complete=complete)
+                nested_schema = properties.get(key)
+                self._fill_references(
+                    fields[key], nested_schema if isinstance(nested_schema, dict) else {}, primary, nested if isinstance(nested, dict) else {}, bound, mine=mine, complete=complete
+                )
                 continue
             param = self._reference_param(key)
-            if param is not None and (isinstance(value, str) or (complete and value is None)):
+            if param is not None and (isinstance(value, str) or (value is None and (complete or key in required))):
                 if isinstance(current.get(key), str):
                     fields[key] = current[key]  # e.g. a line item cannot change its product (LineItem.CannotChangeProductID)
                 elif key == primary:
                     fields[key] = self._owned_id(param, bound) or self.fresh_id()
                 else:
-                    fields[key] = self.objects.pick_by_name(param, bound, mine=mine) or value
+                    fields[key] = self.objects.pick_by_name(param, bound, mine=mine, fixtures_first=complete) or value
                 if isinstance(fields[key], str) and fields[key]:
                     bound.setdefault(param, fields[key])
 
@@ -179,7 +194,7 @@ class Writes:
         if op.operation_id == "Users.Move":
             self._record_move(path_values)
         elif item_path is not None:
-            self._record_object(op, persona, item_path, path_values, answer)
+            self._record_object(op, persona, item_path, path_values, body, answer)
         elif self.kinds.is_link(op) and self.kinds.delete_twin(op.path) is not None:
             link = self.objects.ref_for(storage(op.path.rsplit("/", 1)[0]), path_values, owned=True)
             if link is not None and not self.objects.knows(link):
@@ -188,9 +203,12 @@ class Writes:
         elif isinstance(body, dict) and self.kinds.undo_of_keyed_write(op):
             self._record_keyed_write(op, persona, path_values, body)
 
-    def _record_object(self, op: Operation, persona: str, item_path: str, path_values: dict[str, Any], answer: Any) -> None:
+    def _record_object(self, op: Operation, persona: str, item_path: str, path_values: dict[str, Any], body: Any, answer: Any) -> None:
         id_param = slots(item_path)[-1].name
         object_id = answer.get("ID") if isinstance(answer, dict) else None
+        if object_id is not None and object_id in path_values.values():
+            # The answer is the parent (Payments.CreateTransaction answers the Payment): the new object is the body's.
+            object_id, answer = body.get("ID") if isinstance(body, dict) else None, None
         object_id = object_id if isinstance(object_id, str) else path_values.get(id_param)
         if not object_id:
             return

@@ -27,7 +27,7 @@ from ..models import materialize, validate
 from ..registry import Call, before_delete, before_write, handles
 from ..store import utc_now
 from .order_access import COMPLETED, OPEN, ORDERS, find_order, lines_of, order_for, require_status
-from .order_addresses import BUYER_ADDRESSES, SELLER_ADDRESSES, SUPPLIER_ADDRESSES, one_time_address
+from .order_addresses import BUYER_ADDRESSES, SELLER_ADDRESSES, SUPPLIER_ADDRESSES, one_time_address, saved_address
 from .order_status import move
 from .responses import list_of
 
@@ -56,13 +56,6 @@ def _shipment(call: Call) -> dict[str, Any]:
     return shipment
 
 
-def _saved_address(market: Marketplace, template: str, scope: tuple[str, ...], address_id: str) -> dict[str, Any]:
-    address = market.store.get(template, scope, address_id)
-    if address is None:
-        raise not_found("Address", address_id)
-    return materialize(market.resources.collection(SHIPMENTS).schema["properties"]["ToAddress"], address, address)
-
-
 @before_write(SHIPMENTS)
 def _fill_shipment(call: Call, shipment: dict[str, Any], previous: dict[str, Any] | None) -> None:
     market, before = call.market, previous or {}
@@ -76,7 +69,7 @@ def _fill_shipment(call: Call, shipment: dict[str, Any], previous: dict[str, Any
         ("ToAddressID", "ToAddress", (BUYER_ADDRESSES, (shipment.get("BuyerID") or "",))),
     ):
         if shipment.get(id_field) and shipment[id_field] != before.get(id_field):
-            shipment[object_field] = _saved_address(market, template, scope, shipment[id_field])
+            shipment[object_field] = saved_address(market, template, scope, shipment[id_field])
         elif not shipment.get(id_field) and before.get(id_field):
             shipment[object_field] = None
 

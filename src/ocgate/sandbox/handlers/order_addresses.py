@@ -43,7 +43,8 @@ def _copy(market: Marketplace, address: dict[str, Any]) -> dict[str, Any]:
     return materialize(_address_schema(market), address, address)
 
 
-def _saved(market: Marketplace, template: str, scope: tuple[str, ...], address_id: str) -> dict[str, Any]:
+def saved_address(market: Marketplace, template: str, scope: tuple[str, ...], address_id: str) -> dict[str, Any]:
+    """A copy of a saved address (of a buyer, the seller or a supplier) as orders, lines and shipments hold it."""
     address = market.store.get(template, scope, address_id)
     if address is None:
         raise not_found("Address", address_id)
@@ -51,7 +52,7 @@ def _saved(market: Marketplace, template: str, scope: tuple[str, ...], address_i
 
 
 def buyer_address(market: Marketplace, order: dict[str, Any], address_id: str) -> dict[str, Any]:
-    return _saved(market, BUYER_ADDRESSES, (order["FromCompanyID"] or "",), address_id)
+    return saved_address(market, BUYER_ADDRESSES, (order["FromCompanyID"] or "",), address_id)
 
 
 def one_time_address(call: Call, address: Any) -> dict[str, Any]:
@@ -117,7 +118,7 @@ def address_line(market: Marketplace, order: dict[str, Any], line: dict[str, Any
     elif line["ShipFromAddressID"] != before.get("ShipFromAddressID") or not line.get("ShipFromAddress"):
         supplier = line.get("SupplierID")
         template, scope = (SUPPLIER_ADDRESSES, (supplier,)) if supplier else (SELLER_ADDRESSES, ())
-        line["ShipFromAddress"] = _saved(market, template, scope, line["ShipFromAddressID"])
+        line["ShipFromAddress"] = saved_address(market, template, scope, line["ShipFromAddressID"])
 
 
 # -- handlers -----------------------------------------------------------------------------------

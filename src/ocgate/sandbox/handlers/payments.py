@@ -164,7 +164,9 @@ def create_transaction(call: Call) -> dict[str, Any]:
         call.market.resources.assign_id(body)
         transaction = materialize(schema, body)
         transaction["DateExecuted"] = transaction["DateExecuted"] or utc_now()
-        payment["Transactions"] = [*(t for t in payment["Transactions"] or [] if t["ID"] != transaction["ID"]), transaction]
+        if any(t["ID"] == transaction["ID"] for t in payment["Transactions"] or []):
+            raise id_exists("PaymentTransaction", transaction["ID"])  # a chosen ID is unique, as for every create
+        payment["Transactions"] = [*(payment["Transactions"] or []), transaction]
         return payment
 
 

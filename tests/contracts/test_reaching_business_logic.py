@@ -1,0 +1,46 @@
+"""Calls meant to succeed reach business logic: the gate gives each operation the objects, in the
+state, that it needs, and leaves the target as it found it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ocgate.config import Settings
+from ocgate.sandbox.app import create_app
+from ocgate.sandbox.server import build_marketplace
+
+from gate_harness import run_gate, sandbox_counts, served
+
+#: Operations that answered only 4xx until the gate learnt what they need:
+#: a line item names its product even when the generated body leaves it null;
+#: only an order's typed-in (not saved) addresses can be patched;
+#: the cart the run pins has a payment with a transaction, and is submitted once its payments are accepted;
+#: only an unsubmitted order can become the active cart;
+#: a transaction is known by the ID the run gave it, though its create answers the payment;
+#: returns in each status come from a pool, of orders of a Returnable product.
+NEEDY = [
+    "LineItems.Create",
+    "Orders.PatchShippingAddress",
+    "Orders.PatchBillingAddress",
+    "Cart.Submit",
+    "Cart.SetActiveCart",
+    "Cart.PatchPayment",
+    "Cart.DeletePaymentTransaction",
+    "Payments.Create",
+    "Payments.CreateTransaction",
+    "Payments.DeleteTransaction",
+    "OrderReturns.Submit",
+    "OrderReturns.Approve",
+    "OrderReturns.Decline",
+    "OrderReturns.Cancel",
+    "OrderReturns.Complete",
+]
+
+
+def test_operations_needing_particular_objects_reach_2xx(settings: Settings, tmp_path: Path) -> None:
+    with served(create_app(build_marketplace(settings)), settings) as url:
+        before = sandbox_counts(url)
+        run = run_gate(url, settings, tmp_path, NEEDY)
+        assert run.exit_code == 0, run.output[-3000:]
+        assert run.coverage["without_2xx"] == {}, run.coverage["statuses"]
+        assert sandbox_counts(url) == before
