@@ -195,3 +195,15 @@ def test_a_call_meant_to_succeed_references_seeded_objects_before_the_runs_own(s
         assert body["ClientID"] == "seeded-client"
     picked = {writes.body(spec.operation("PasswordResets.SendVerificationCode"), {"ClientID": "x"}, {})["ClientID"] for _ in range(30)}
     assert picked == {"seeded-client", "own-client"}  # generated calls may name any
+
+
+def test_an_assignment_hangs_off_an_object_of_the_collection_its_path_names(spec: Spec, objects: Objects) -> None:
+    """POST /usergroups/assignments relates an admin user group: the run's own buyer groups do not qualify."""
+    objects.add(Ref("/buyers/{buyerID}/usergroups", (("buyerID", "b1"),), "own-buyer-group", owned=True))
+    writes = Writes(Kinds(spec), objects, RUN)
+    body = writes.body(spec.operation("AdminUserGroups.SaveUserAssignment"), {"UserGroupID": "x", "UserID": "y"}, {})
+    assert body["UserGroupID"].startswith(f"{RUN}-c")  # no admin group of the run's own yet: one that does not exist
+    objects.add(Ref("/usergroups", (), "own-admin-group", owned=True))
+    for _ in range(10):
+        body = writes.body(spec.operation("AdminUserGroups.SaveUserAssignment"), {"UserGroupID": "x", "UserID": "y"}, {})
+        assert (body["UserGroupID"], body["UserID"]) == ("own-admin-group", "admin1")

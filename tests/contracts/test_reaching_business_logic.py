@@ -17,7 +17,8 @@ from gate_harness import run_gate, sandbox_counts, served
 #: the cart the run pins has a payment with a transaction, and is submitted once its payments are accepted;
 #: only an unsubmitted order can become the active cart;
 #: a transaction is known by the ID the run gave it, though its create answers the payment;
-#: returns in each status come from a pool, of orders of a Returnable product.
+#: returns in each status come from a pool, of orders of a Returnable product;
+#: an assignment hangs off one of the run's own objects of the collection its path names.
 NEEDY = [
     "LineItems.Create",
     "Orders.PatchShippingAddress",
@@ -34,6 +35,10 @@ NEEDY = [
     "OrderReturns.Decline",
     "OrderReturns.Cancel",
     "OrderReturns.Complete",
+    "AdminUserGroups.Create",
+    "AdminUserGroups.SaveUserAssignment",
+    "Addresses.Create",
+    "Addresses.SaveAssignment",
 ]
 
 

@@ -27,6 +27,14 @@ ONE_PARTY = (("UserGroupID", "UserID"), ("BuyerID", "SupplierID"))
 
 
 @dataclass(frozen=True)
+class Primary:
+    """The body field naming the object an assignment hangs off, and that object's collection."""
+
+    field: str
+    collection: str
+
+
+@dataclass(frozen=True)
 class Undo:
     """A DELETE that removes something the suite created, sent as the persona that created it."""
 
@@ -95,7 +103,7 @@ class Writes:
         if complete and self.kinds.saves_assignment(op):
             for kept, dropped in ONE_PARTY:
                 # A user group membership names its group as the object it hangs off: it keeps both.
-                if kept != primary and isinstance(body.get(kept), str) and isinstance(body.get(dropped), str):
+                if (primary is None or kept != primary.field) and isinstance(body.get(kept), str) and isinstance(body.get(dropped), str):
                     body[dropped] = None
         return body
 
@@ -103,7 +111,7 @@ class Writes:
         self,
         fields: dict[str, Any],
         schema: dict[str, Any],
-        primary: str | None,
+        primary: Primary | None,
         current: dict[str, Any],
         bound: dict[str, Any],
         *,
@@ -133,8 +141,8 @@ class Writes:
             if param is not None and (isinstance(value, str) or (value is None and (complete or key in required))):
                 if isinstance(current.get(key), str):
                     fields[key] = current[key]  # e.g. a line item cannot change its product (LineItem.CannotChangeProductID)
-                elif key == primary:
-                    fields[key] = self._owned_id(param, bound) or self.fresh_id()
+                elif primary is not None and key == primary.field:
+                    fields[key] = self._owned_in(primary.collection, bound) or self.fresh_id()
                 else:
                     fields[key] = self.objects.pick_by_name(param, bound, mine=mine, fixtures_first=complete) or value
                 if isinstance(fields[key], str) and fields[key]:
@@ -161,22 +169,20 @@ class Writes:
                 return known[candidate]
         return None
 
-    def _primary_reference(self, op: Operation) -> str | None:
+    def _primary_reference(self, op: Operation) -> Primary | None:
         """For an assignment, the body field naming the object it hangs off (it must be the run's own,
         so that the assignment cannot be one of the fixtures', which cleanup would then remove)."""
         if not self.kinds.saves_assignment(op):
             return None
         owner = storage(op.path.rsplit("/", 1)[0])
         id_param = self.objects.id_params.get(owner)
-        return id_param[0].upper() + id_param[1:] if id_param else None
+        return Primary(id_param[0].upper() + id_param[1:], owner) if id_param else None
 
-    def _owned_id(self, param: str, bound: dict[str, Any]) -> str | None:
-        for collection, id_param in self.objects.id_params.items():
-            if id_param == param:
-                owned = [ref for ref in self.objects.by_collection.get(collection, []) if ref.owned and all(bound.get(k, v) == v for k, v in ref.scope)]
-                if owned:
-                    return self.objects.rng.choice(owned).id
-        return None
+    def _owned_in(self, collection: str, bound: dict[str, Any]) -> str | None:
+        """One of the run's own objects of `collection` (an admin user group, not a buyer's, for
+        POST /usergroups/assignments), scoped like `bound`."""
+        owned = [ref for ref in self.objects.by_collection.get(collection, []) if ref.owned and all(bound.get(k, v) == v for k, v in ref.scope)]
+        return self.objects.rng.choice(owned).id if owned else None
 
     # -- after a call ------------------------------------------------------------------
 
