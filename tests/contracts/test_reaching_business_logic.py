@@ -14,6 +14,7 @@ from gate_harness import run_gate, sandbox_counts, served
 #: Operations that answered only 4xx until the gate learnt what they need:
 #: a line item names its product even when the generated body leaves it null;
 #: only an order's typed-in (not saved) addresses can be patched;
+#: ship methods are selected from an estimate the order already has;
 #: the cart the run pins has a payment with a transaction, and is submitted once its payments are accepted;
 #: only an unsubmitted order can become the active cart;
 #: a transaction is known by the ID the run gave it, though its create answers the payment;
@@ -23,6 +24,7 @@ NEEDY = [
     "LineItems.Create",
     "Orders.PatchShippingAddress",
     "Orders.PatchBillingAddress",
+    "IntegrationEvents.SelectShipmethods",
     "Cart.Submit",
     "Cart.SetActiveCart",
     "Cart.PatchPayment",

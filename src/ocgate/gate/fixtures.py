@@ -6,8 +6,8 @@ account a buyer's users can see, a seller approval rule for returns and the admi
 it names (with the seller admin in it), and a Returnable product for the returns the run makes.
 The run creates them here through the public API, as the seller admin, before it lists the
 marketplace, and removes them at its end. Like the seeded
-fixtures they are protected from the run's changes, except the variants: calls that change
-a variant need one of the run's own to change.
+fixtures they are protected from the run's changes, except the variants of one product:
+calls that change a variant need one of the run's own to change.
 """
 
 from __future__ import annotations
@@ -92,17 +92,20 @@ class ContractFixtures:
         self.assign(f"/buyers/{buyer}/spendingaccounts/assignments", {"SpendingAccountID": account}, f"/buyers/{buyer}/spendingaccounts/{account}/assignments")
 
     def _variants(self, buyer: str, price_schedule: str) -> None:
-        """A product whose spec defines variants (two options), its variants generated, visible to the first buyer."""
+        """Two products whose spec defines variants (two options), their variants generated. The
+        first buyer sees one product, whose variants stay as they are; the other's variants are
+        the run's own to change (a variant saved inactive would vanish from the buyer's view)."""
         spec = self.create("/specs", {"Name": "Size", "DefinesVariant": True, "Required": True}, "/specs")
         for value in ("S", "M"):
             self.create(f"/specs/{spec}/options", {"Value": value}, "/specs/{specID}/options", (("specID", spec),))
-        product = self.create(
-            "/products",
-            {"Name": "Contract variant product", "Active": True, "DefaultPriceScheduleID": price_schedule, "Inventory": {"Enabled": True, "VariantLevelTracking": True, "OrderCanExceed": True}},
-            "/products",
-        )
-        self.assign("/specs/productassignments", {"SpecID": spec, "ProductID": product}, f"/specs/{spec}/productassignments/{product}")
-        self.seller.ok("POST", f"/products/{product}/variants/generate")
-        for variant in self.seller.ok("GET", f"/products/{product}/variants")["Items"]:
-            self.objects.add(Ref("/products/{productID}/variants", (("productID", product),), variant["ID"], owned=True))
-        self.assign("/catalogs/productassignments", {"CatalogID": buyer, "ProductID": product}, f"/catalogs/{buyer}/productassignments/{product}")
+        inventory = {"Enabled": True, "VariantLevelTracking": True, "OrderCanExceed": True}
+        for name, seen_by_buyer in (("Contract variant product", True), ("Contract changeable variants", False)):
+            body = {"Name": name, "Active": True, "DefaultPriceScheduleID": price_schedule, "Inventory": inventory}
+            product = self.create("/products", body, "/products")
+            self.assign("/specs/productassignments", {"SpecID": spec, "ProductID": product}, f"/specs/{spec}/productassignments/{product}")
+            self.seller.ok("POST", f"/products/{product}/variants/generate")
+            if seen_by_buyer:
+                self.assign("/catalogs/productassignments", {"CatalogID": buyer, "ProductID": product}, f"/catalogs/{buyer}/productassignments/{product}")
+                continue
+            for variant in self.seller.ok("GET", f"/products/{product}/variants")["Items"]:
+                self.objects.add(Ref("/products/{productID}/variants", (("productID", product),), variant["ID"], owned=True))

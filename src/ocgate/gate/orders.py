@@ -21,6 +21,9 @@ UNSUBMITTED, OPEN, AWAITING_APPROVAL = "Unsubmitted", "Open", "AwaitingApproval"
 #: An unsubmitted order whose ship-to and bill-to addresses were typed in, not chosen from
 #: saved ones: only such addresses can be patched (ShippingAddress.CannotPatchSetByID).
 TYPED_ADDRESSES = "Unsubmitted, typed-in addresses"
+#: An unsubmitted order whose shipping was estimated: ship methods are chosen from the estimate
+#: (IntegrationEvent.MustCalculateShipping).
+SHIPPING_ESTIMATED = "Unsubmitted, shipping estimated"
 #: The address a shopper types in at checkout.
 TYPED_ADDRESS = {"FirstName": "Contract", "LastName": "Shopper", "Street1": "1 Main Street", "City": "Minneapolis", "State": "MN", "Zip": "55401", "Country": "US"}
 
@@ -31,9 +34,6 @@ NEEDS: dict[str, tuple[str, bool]] = {
         op: (UNSUBMITTED, False)
         for op in (
             "Orders.Validate",
-            "Orders.Calculate",
-            "Orders.EstimateShipping",
-            "Orders.SelectShipMethods",
             "Orders.SetShippingAddress",
             "Orders.SetBillingAddress",
             "Orders.AddPromotion",
@@ -43,10 +43,10 @@ NEEDS: dict[str, tuple[str, bool]] = {
             "Payments.Create",
             "IntegrationEvents.Calculate",
             "IntegrationEvents.EstimateShipping",
-            "IntegrationEvents.SelectShipmethods",
             "IntegrationEvents.GetWorksheet",
         )
     },
+    "IntegrationEvents.SelectShipmethods": (SHIPPING_ESTIMATED, False),
     "Orders.PatchShippingAddress": (TYPED_ADDRESSES, False),
     "Orders.PatchBillingAddress": (TYPED_ADDRESSES, False),
     "Cart.SetActiveCart": (UNSUBMITTED, True),
@@ -123,6 +123,8 @@ class OrderPool(StatusPool):
         if status == TYPED_ADDRESSES:
             self.shopper.ok("PUT", f"/orders/Outgoing/{order_id}/shipto", TYPED_ADDRESS)
             self.shopper.ok("PUT", f"/orders/Outgoing/{order_id}/billto", TYPED_ADDRESS)
+        if status == SHIPPING_ESTIMATED:
+            self.shopper.ok("POST", f"/orders/Outgoing/{order_id}/estimateshipping")
         if addressable:
             self.writes.objects.add(Ref("/orders", (), order_id, owned=True))
             line_ref = Ref("/orders/{orderID}/lineitems", (("orderID", order_id),), line["ID"], owned=True)
