@@ -89,6 +89,10 @@ class TokenService:
         for name, persona in settings.personas.items():
             self.register(name, Credentials.of(persona, settings))
 
+    def client_id(self, name: str) -> str:
+        """The API client a persona logs in through."""
+        return self._credentials[name].client_id
+
     def personas(self) -> list[str]:
         return sorted(self._credentials)
 

@@ -19,7 +19,8 @@ from gate_harness import run_gate, sandbox_counts, served
 #: only an unsubmitted order can become the active cart;
 #: a transaction is known by the ID the run gave it, though its create answers the payment;
 #: returns in each status come from a pool, of orders of a Returnable product;
-#: an assignment hangs off one of the run's own objects of the collection its path names.
+#: an assignment hangs off one of the run's own objects of the collection its path names;
+#: an impersonation token needs an impersonation config (a fixture of the run).
 NEEDY = [
     "LineItems.Create",
     "Orders.PatchShippingAddress",
@@ -41,6 +42,7 @@ NEEDY = [
     "AdminUserGroups.SaveUserAssignment",
     "Addresses.Create",
     "Addresses.SaveAssignment",
+    "Users.GetAccessToken",
 ]
 
 

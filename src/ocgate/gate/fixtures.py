@@ -3,7 +3,8 @@
 Some operations need objects the shared fixture marketplace does not hold: variants (a
 product with a variant-defining spec), a promotion with a code a buyer may apply, a spending
 account a buyer's users can see, a seller approval rule for returns and the admin user group
-it names (with the seller admin in it), and a Returnable product for the returns the run makes.
+it names (with the seller admin in it), a Returnable product for the returns the run makes,
+and impersonation configs (with their security profile) for impersonation tokens.
 The run creates them here through the public API, as the seller admin, before it lists the
 marketplace, and removes them at its end. Like the seeded
 fixtures they are protected from the run's changes, except the variants of one product:
@@ -46,7 +47,7 @@ class ContractFixtures:
         self.seller.ok("POST", path, body)
         self.writes.undo.append(Undo(self.persona, undo_path, tuple(undo_query.items())))
 
-    def add(self, market: SeededMarketplace) -> list[str]:
+    def add(self, market: SeededMarketplace, admin_client_id: str) -> list[str]:
         """Create what the target allows; returns what it refused (those operations will see 404s)."""
         buyer = market.buyers[0].id
         price_schedule = market.ids["priceScheduleID"][0]
@@ -57,6 +58,7 @@ class ContractFixtures:
             ("spending account", lambda: self._spending_account(buyer)),
             ("seller approval rule", self._seller_approval_rule),
             ("returnable product", lambda: self._returnable_product(buyer, price_schedule)),
+            ("impersonation configs", lambda: self._impersonation([seeded.id for seeded in market.buyers], (market.storefront_client_id, admin_client_id))),
         ):
             try:
                 make()
@@ -73,6 +75,15 @@ class ContractFixtures:
         self.assign("/usergroups/assignments", {"UserGroupID": group, "UserID": admin}, f"/usergroups/{group}/assignments/{admin}")
         rule = {"Name": "Contract returns", "ApprovalType": "OrderReturn", "ApprovingGroupID": group, "RuleExpression": RETURN_APPROVAL_RULE}
         self.create("/approvalrules", rule, "/approvalrules")
+
+    def _impersonation(self, buyers: list[str], client_ids: tuple[str, ...]) -> None:
+        """A security profile, and impersonation configs through which the seller may act as any
+        seeded buyer's users on the seeded API clients (Users.GetAccessToken), with a few roles."""
+        profile = {"Name": "Contract impersonation", "Roles": ["ApiClientAdmin", "ApiClientReader", "MeAdmin", "Shopper"]}
+        profile_id = self.create("/securityprofiles", profile, "/securityprofiles")
+        for buyer in buyers:
+            for client_id in dict.fromkeys(client_ids):
+                self.create("/impersonationconfig", {"BuyerID": buyer, "SecurityProfileID": profile_id, "ClientID": client_id}, "/impersonationconfig")
 
     def _returnable_product(self, buyer: str, price_schedule: str) -> None:
         """A Returnable product the first buyer sees: the orders the return pool returns are of it."""

@@ -12,7 +12,7 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from ..client import OrderCloudClient
+from ..client import ApiCallError, OrderCloudClient
 from ..marketplace import APPROVAL_THRESHOLD, SeededMarketplace
 from .objects import Ref
 from .writes import Undo, Writes
@@ -66,20 +66,32 @@ NEEDS: dict[str, tuple[str, bool]] = {
 
 class StatusPool(ABC):
     """Objects of the run's own, one per status, named by the path parameter `param` of the
-    operations in `needs`; a subclass makes them (`new`) and keeps `current` and `placed`."""
+    operations in `needs`; a subclass makes them (`new`) and keeps `writes`, `current`, `placed`
+    and `refused`."""
 
     param: ClassVar[str]
     needs: ClassVar[dict[str, tuple[str, bool]]]
+    writes: Writes
     current: dict[str, str]
+    #: why the target refused to make an object, once per status (reported with the coverage)
+    refused: list[str]
 
     @abstractmethod
     def new(self, status: str) -> str:
         """Make an object in `status`; returns its ID."""
 
     def take(self, status: str) -> str:
-        """An object in `status`, made now unless the last one still is."""
+        """An object in `status`, made now unless the last one still is. When the target refuses
+        to make one (a rule the run created sent the pool's order to approval, say), an ID that
+        names nothing: the call gets 404, and the refusal is reported."""
         if status not in self.current:
-            self.current[status] = self.new(status)
+            try:
+                self.current[status] = self.new(status)
+            except ApiCallError as error:
+                refusal = f"{self.param} in status {status}: {error}"
+                if refusal not in self.refused:
+                    self.refused.append(refusal)
+                return self.writes.fresh_id()
         return self.current[status]
 
     def used(self, operation_id: str, object_id: str, gone: bool = False) -> None:
@@ -97,6 +109,7 @@ class OrderPool(StatusPool):
     seller_persona: str
     current: dict[str, str] = field(default_factory=dict)
     placed: int = 0
+    refused: list[str] = field(default_factory=list)
 
     param = "orderID"
     needs = NEEDS

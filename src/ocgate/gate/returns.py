@@ -42,6 +42,7 @@ class ReturnPool(StatusPool):
     product_id: str | None = None
     current: dict[str, str] = field(default_factory=dict)
     placed: int = 0
+    refused: list[str] = field(default_factory=list)
 
     param = "returnID"
     needs = RETURN_NEEDS

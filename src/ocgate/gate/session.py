@@ -138,7 +138,7 @@ class GateSession:
             try:
                 session._add_personas()
                 fixtures = ContractFixtures(session.client(SELLER), SELLER, session.writes)
-                session.notes += fixtures.add(market)
+                session.notes += fixtures.add(market, target.tokens.client_id(SELLER))
                 session.returns.product_id = fixtures.returnable_product
                 # GET /oauth/certs/{ID} serves the key that signs the tokens: its ID is their `kid`.
                 session.objects.add(Ref("/oauth/certs", (), jwt.get_unverified_header(target.tokens.token(SELLER))["kid"]))
@@ -240,7 +240,7 @@ class GateSession:
             pool_orders=self.pool.placed,
             pool_returns=self.returns.placed,
             known=sorted(description for descriptions in self.known.values() for description in descriptions),
-            fixtures_refused=self.notes,
+            fixtures_refused=self.notes + [refusal for pool in self.pools for refusal in pool.refused],
         )
 
     # -- plugging into Schemathesis ---------------------------------------------------------
