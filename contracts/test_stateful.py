@@ -8,11 +8,14 @@ remove. Every response passes the same checks as in test_operations.py.
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import hypothesis
 import pytest
+from hypothesis.errors import FlakyStrategyDefinition
 from schemathesis import Case
+from schemathesis.core.failures import FailureGroup
 from schemathesis.core.transport import Response
 
 from ocgate.gate.plan import load_plan
@@ -30,6 +33,7 @@ pytestmark = pytest.mark.skipif(PLAN.contract.profile != "deep", reason="statefu
 def test_linked_calls_meet_the_contract(gate: GateSession, contract_checks: list) -> None:
     schema = PLAN.schema(examples=EXAMPLES, links=LINKS)
     gate.bind(schema)
+    violations: list[FailureGroup] = []
 
     class Workflow(schema.as_state_machine()):  # type: ignore[misc]
         def before_call(self, case: Case) -> None:
@@ -42,6 +46,19 @@ def test_linked_calls_meet_the_contract(gate: GateSession, contract_checks: list
             gate.record(case, response)
 
         def validate_response(self, response: Response, case: Case, additional_checks: list | None = None, **kwargs: object) -> None:
-            gate.validate(case, response, contract_checks)
+            try:
+                gate.validate(case, response, contract_checks)
+            except FailureGroup as group:
+                violations.append(group)
+                raise
 
-    Workflow.run(settings=hypothesis.settings(max_examples=SCENARIOS, stateful_step_count=STEPS, deadline=None, derandomize=True))
+    try:
+        Workflow.run(settings=hypothesis.settings(max_examples=SCENARIOS, stateful_step_count=STEPS, deadline=None, derandomize=True))
+    except FlakyStrategyDefinition:
+        # Hypothesis replays a chain with the same choices to confirm it; which links a chain can
+        # take depends on what the target answered, and the target keeps what earlier chains
+        # did, so a replay may take other links. That says nothing about the contract: a
+        # violation found on the way still fails the test, with its own message.
+        if violations:
+            raise violations[0] from None
+        warnings.warn("stateful chains: Hypothesis could not replay a chain against the changed target (FlakyStrategyDefinition); no violation was found", stacklevel=1)
