@@ -64,17 +64,20 @@ NEEDS: dict[str, tuple[str, bool]] = {
 }
 
 
+@dataclass(kw_only=True)
 class StatusPool(ABC):
     """Objects of the run's own, one per status, named by the path parameter `param` of the
-    operations in `needs`; a subclass makes them (`new`) and keeps `writes`, `current`, `placed`
-    and `refused`."""
+    operations in `needs`; a subclass makes them (`new`)."""
 
     param: ClassVar[str]
     needs: ClassVar[dict[str, tuple[str, bool]]]
     writes: Writes
-    current: dict[str, str]
+    #: status -> the object of that status the next call gets
+    current: dict[str, str] = field(default_factory=dict)
+    #: objects made so far (reported with the coverage)
+    placed: int = 0
     #: why the target refused to make an object, once per status (reported with the coverage)
-    refused: list[str]
+    refused: list[str] = field(default_factory=list)
 
     @abstractmethod
     def new(self, status: str) -> str:
@@ -105,11 +108,7 @@ class StatusPool(ABC):
 class OrderPool(StatusPool):
     shopper: OrderCloudClient
     market: SeededMarketplace
-    writes: Writes
     seller_persona: str
-    current: dict[str, str] = field(default_factory=dict)
-    placed: int = 0
-    refused: list[str] = field(default_factory=list)
 
     param = "orderID"
     needs = NEEDS

@@ -10,12 +10,12 @@ approval when a seller approval rule of type OrderReturn matches its order: the 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from ..client import OrderCloudClient
 from .objects import format_path
 from .orders import AWAITING_APPROVAL, OPEN, UNSUBMITTED, OrderPool, StatusPool
-from .writes import Undo, Writes
+from .writes import Undo
 
 #: What an order's xp says to make the fixture return-approval rule match it.
 RETURN_APPROVAL_XP = {"ContractReturnApproval": "required"}
@@ -36,13 +36,9 @@ RETURN_NEEDS: dict[str, tuple[str, bool]] = {
 class ReturnPool(StatusPool):
     orders: OrderPool
     seller: OrderCloudClient
-    writes: Writes
     seller_persona: str
     #: the run's Returnable product (None when the target refused the fixture: returns then 4xx)
     product_id: str | None = None
-    current: dict[str, str] = field(default_factory=dict)
-    placed: int = 0
-    refused: list[str] = field(default_factory=list)
 
     param = "returnID"
     needs = RETURN_NEEDS

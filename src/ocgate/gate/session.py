@@ -328,16 +328,15 @@ class GateSession:
             answer = response.json() if response.content else None
         except ValueError:
             answer = None
-        self.coverage.record(op.operation_id, response.status_code, _first_error_code(answer))
+        error_code = _first_error_code(answer)
+        self.coverage.record(op.operation_id, response.status_code, error_code)
         self.writes.record(op, persona_for(op), dict(case.path_parameters or {}), case.body, response.status_code, answer)
         succeeded = 200 <= response.status_code < 300
+        # Moved on, gone (renamed, deleted) or moved by another call (a cart submitted, say): next time a new one.
+        stale = response.status_code == 404 or "Status" in (error_code or "")
         for pool in self.pools:
-            if op.operation_id in pool.needs:
-                taken = str((case.path_parameters or {}).get(pool.param))
-                # Moved on, gone (renamed, deleted) or moved by another call (a cart submitted, say): next time a new one.
-                stale = response.status_code == 404 or "Status" in (_first_error_code(answer) or "")
-                if succeeded or stale:
-                    pool.used(op.operation_id, taken, gone=stale)
+            if op.operation_id in pool.needs and (succeeded or stale):
+                pool.used(op.operation_id, str((case.path_parameters or {}).get(pool.param)), gone=stale)
         if succeeded and op.operation_id == "Orders.Ship":
             self._undo_shipments_of(str((case.path_parameters or {}).get("orderID")))
         if succeeded and op.operation_id in CART_CHANGES:
