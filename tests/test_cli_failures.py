@@ -17,7 +17,7 @@ from cli_runs import REPO, assert_one_line_error, ocgate
 from ocgate.config import load_settings
 from ocgate.sandbox import EmbeddedSandbox
 
-PINNED_SPEC = str(REPO.parent / "shared/ordercloud/openapi-1.0.260.json")
+from ocgate.spec import DEFAULT_BUILTIN as PINNED_SPEC
 
 
 def free_port() -> int:

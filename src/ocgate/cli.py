@@ -35,6 +35,8 @@ USAGE_ERRORS: tuple[type[Exception], ...] = (ConfigError, SpecError, SandboxErro
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Contract, scenario and load testing for Sitecore OrderCloud.")
 sandbox_app = typer.Typer(no_args_is_help=True, help="The embedded OrderCloud sandbox.")
 app.add_typer(sandbox_app, name="sandbox")
+spec_app = typer.Typer(no_args_is_help=True, help="The OpenAPI document: pin one for reproducible gates, compare two.")
+app.add_typer(spec_app, name="spec")
 
 TargetOption = Annotated[Optional[str], typer.Option("--target", help="embedded, a base URL, or a region shortcut such as us-west-sandbox")]
 SpecOption = Annotated[Optional[str], typer.Option("--spec", help="OpenAPI document: path or URL")]
@@ -61,6 +63,44 @@ def sandbox_serve(
     admin = settings.persona("seller_admin")
     typer.echo(f"seller admin: username {admin.username} (password from personas.seller_admin), client_id {settings.client_id}")
     serve(settings, host, port)
+
+
+@spec_app.command("pin")
+def spec_pin(
+    source: Annotated[str, typer.Option("--from", help="URL, file or builtin:<name> to pin (default: the live document)")] = "live",
+    out: Annotated[Optional[Path], typer.Option("--out", help="where to write (default contracts/openapi.json)")] = None,
+) -> None:
+    """Write the normalized, facts-only form of an OpenAPI document, so CI gates test one fixed document."""
+    from .spec import pin
+    from .spec.sources import PIN_DEFAULT, named_location
+
+    settings = settings_from()
+    pinned = pin(named_location(source, Path.cwd()), out or settings.config_dir / PIN_DEFAULT)
+    typer.echo(f"pinned OrderCloud {pinned.version}: {pinned.operations} operations -> {pinned.path}")
+    typer.echo(f'use it: spec = "{pinned.path}" in ocgate.toml, OCGATE_SPEC={pinned.path}, or --spec {pinned.path}')
+
+
+@spec_app.command("diff")
+def spec_diff(
+    old: Annotated[str, typer.Argument(help="pinned, live, builtin[:name], a path or a URL")],
+    new: Annotated[str, typer.Argument(help="pinned, live, builtin[:name], a path or a URL")],
+    as_json: Annotated[bool, typer.Option("--json", help="print the changes as JSON")] = False,
+) -> None:
+    """What changed between two OpenAPI documents; exit 1 when anything breaking changed."""
+    import json
+
+    from .spec import load_document, normalize
+    from .spec.diff import diff_documents
+    from .spec.sources import named_location
+
+    settings = settings_from()
+    old_doc, new_doc = (normalize(load_document(named_location(name, settings.config_dir, settings.spec))) for name in (old, new))
+    changes = diff_documents(old_doc, new_doc)
+    if as_json:
+        typer.echo(json.dumps(changes.to_json(), indent=2))
+    else:
+        changes.render(Console())
+    raise typer.Exit(1 if changes.breaking else 0)
 
 
 @app.command()

@@ -26,6 +26,7 @@ from pydantic_settings import (
 )
 
 from .gate.settings import ContractSettings  # the [contract] table; it imports nothing from here
+from .spec import DEFAULT_BUILTIN, LIVE_URL, is_builtin, is_url
 
 EMBEDDED = "embedded"
 
@@ -48,9 +49,9 @@ REGIONS: dict[str, dict[str, str]] = {
 }
 
 #: The live OpenAPI document of the current API, the default spec for real targets.
-LIVE_SPEC_URL = "https://api.ordercloud.io/v1/openapi/v3"
-#: The pinned document, relative to the repository root, the default for the embedded sandbox.
-PINNED_SPEC = "../shared/ordercloud/openapi-1.0.260.json"
+LIVE_SPEC_URL = LIVE_URL
+#: The document shipped inside ocgate (OrderCloud 1.0.260, normalized), the default for the embedded sandbox.
+EMBEDDED_SPEC = DEFAULT_BUILTIN
 
 
 class ConfigError(Exception):
@@ -164,9 +165,9 @@ class Settings(BaseSettings):
 
     @property
     def spec_location(self) -> str:
-        """A file path (absolute) or URL of the OpenAPI document to read."""
-        location = self.spec or (PINNED_SPEC if self.is_embedded else LIVE_SPEC_URL)
-        if urlparse(location).scheme in ("http", "https"):
+        """A built-in document (`builtin:<name>`), a file path (absolute) or URL of the OpenAPI document to read."""
+        location = self.spec or (EMBEDDED_SPEC if self.is_embedded else LIVE_SPEC_URL)
+        if is_url(location) or is_builtin(location):
             return location
         path = Path(location)
         return str(path if path.is_absolute() else (self.config_dir / path).resolve())

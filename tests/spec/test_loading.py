@@ -7,11 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from ocgate.config import PINNED_SPEC
-from ocgate.spec import SpecError, apply_overlay, load_document, load_overlay, load_spec, resolve
+from ocgate.spec import DEFAULT_BUILTIN, SpecError, apply_overlay, load_document, load_overlay, load_spec, resolve
 
-REPO = Path(__file__).resolve().parents[1]
-PINNED = str((REPO / PINNED_SPEC).resolve())
+PINNED = DEFAULT_BUILTIN
 
 
 @pytest.fixture(scope="module")

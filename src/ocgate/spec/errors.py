@@ -1,0 +1,5 @@
+"""The one error of the spec layer."""
+
+
+class SpecError(Exception):
+    """An OpenAPI document cannot be read, is not OpenAPI 3, or cannot be written; one line says which."""
