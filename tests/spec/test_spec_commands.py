@@ -52,3 +52,36 @@ def test_pinning_to_an_unwritable_path_is_one_line(tmp_path: Path) -> None:
     blocker = tmp_path / "a-file"
     blocker.write_text("")
     assert_one_line_error(ocgate("spec", "pin", "--from", DEFAULT_BUILTIN, "--out", str(blocker / "openapi.json")), "cannot write", "--out")
+
+
+def without_buyers_create(tmp_path: Path) -> Path:
+    document = json.loads(json.dumps(load_document(DEFAULT_BUILTIN)))
+    del document["paths"]["/buyers"]["post"]
+    path = tmp_path / "newer.json"
+    path.write_text(json.dumps(document))
+    return path
+
+
+def test_diff_prints_a_table_of_what_broke_and_exits_1(tmp_path: Path) -> None:
+    result = ocgate("spec", "diff", "builtin", str(without_buyers_create(tmp_path)))
+    assert result.returncode == 1, result.stderr
+    assert "Buyers.Create" in result.stdout and "operation removed" in result.stdout
+
+
+def test_diff_as_json_names_the_change_for_machines(tmp_path: Path) -> None:
+    result = ocgate("spec", "diff", "builtin", str(without_buyers_create(tmp_path)), "--json")
+    assert result.returncode == 1, result.stderr
+    changes = json.loads(result.stdout)["changes"]
+    assert {"kind": "operation removed", "operation": "Buyers.Create", "breaking": True}.items() <= changes[0].items()
+
+
+def test_a_document_diffed_with_its_own_pin_has_no_changes_and_exits_0(tmp_path: Path) -> None:
+    pinned = tmp_path / "openapi.json"
+    assert ocgate("spec", "pin", "--from", str(with_prose(tmp_path)), "--out", str(pinned)).returncode == 0
+    result = ocgate("spec", "diff", "builtin", str(pinned))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no changes" in result.stdout
+
+
+def test_diff_of_a_missing_document_is_one_line(tmp_path: Path) -> None:
+    assert_one_line_error(ocgate("spec", "diff", "builtin", str(tmp_path / "nope.json")), "cannot load", "nope.json")
