@@ -24,10 +24,12 @@ from checks import CHECK_NAMES, RESPONSE_CHECKS, probe_checks
 from ocgate.auth import AuthError
 from ocgate.client import ApiCallError
 from ocgate.config import ConfigError
+from ocgate.fixture_data import DataError
 from ocgate.gate.kinds import Kinds
 from ocgate.gate.plan import GatePlan, load_plan
 from ocgate.gate.session import GateError, GateSession
 from ocgate.gate.settings import ENV_PREFIX
+from ocgate.marketplace import SeedError
 from ocgate.sandbox import SandboxError
 from ocgate.spec import SpecError
 from ocgate.target import TargetError
@@ -35,7 +37,7 @@ from ocgate.target import TargetError
 #: pytest option -> [contract] setting
 OPTIONS = {"profile": "profile", "tag": "tags", "path": "paths", "method": "methods", "operation_id": "operation_ids", "waivers": "waivers"}
 #: Problems that mean the gate cannot run here (exit code 2), each already one actionable line.
-CANNOT_RUN = (ConfigError, SpecError, SandboxError, TargetError, AuthError, ApiCallError, GateError)
+CANNOT_RUN = (ConfigError, SpecError, SandboxError, TargetError, AuthError, ApiCallError, GateError, SeedError, DataError)
 #: Where the run's session is kept for the reporting hooks.
 GATE = pytest.StashKey[GateSession]()
 #: Buyer-facing operations stop sales when they break: their results are critical in Allure.

@@ -20,6 +20,7 @@ from . import runner
 from .auth import AuthError
 from .client import ApiCallError
 from .config import ConfigError, Settings, load_settings
+from .fixture_data import DataError
 from .marketplace import SeedError
 from .redact import redact_text
 from .runner import RunOptions
@@ -30,7 +31,7 @@ from .target import TargetError
 EXIT_CANNOT_RUN = 2
 EXIT_INTERRUPTED = 130
 #: Problems that mean "cannot run", each already phrased as one actionable line.
-USAGE_ERRORS: tuple[type[Exception], ...] = (ConfigError, SpecError, SandboxError, TargetError, AuthError, SeedError)
+USAGE_ERRORS: tuple[type[Exception], ...] = (ConfigError, SpecError, SandboxError, TargetError, AuthError, SeedError, DataError)
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Contract, scenario and load testing for Sitecore OrderCloud.")
 sandbox_app = typer.Typer(no_args_is_help=True, help="The embedded OrderCloud sandbox.")

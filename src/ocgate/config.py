@@ -113,6 +113,7 @@ class Settings(BaseSettings):
     client_secret: SecretStr | None = None
     spec: str | None = None
     reports_dir: str = "reports"
+    data_dir: str = "data"
     sandbox: SandboxSettings = Field(default_factory=SandboxSettings)
     contract: ContractSettings = Field(default_factory=ContractSettings)
     personas: dict[str, Persona] = Field(default_factory=dict)
@@ -175,6 +176,12 @@ class Settings(BaseSettings):
     @property
     def reports_path(self) -> Path:
         path = Path(self.reports_dir)
+        return path if path.is_absolute() else self.config_dir / path
+
+    @property
+    def data_path(self) -> Path:
+        """The folder of the fixture marketplace's data files (ocgate.fixture_data)."""
+        path = Path(self.data_dir)
         return path if path.is_absolute() else self.config_dir / path
 
     def persona(self, name: str) -> Persona:

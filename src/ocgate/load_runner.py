@@ -35,6 +35,7 @@ from rich.console import Console
 from .auth import AuthError
 from .client import ApiCallError
 from .config import ConfigError, Settings, is_production_host
+from .fixture_data import DataError
 from .load_report import threshold_table, write_allure_results
 from .load_shapes import parse_duration, shape_plan
 from .load_traffic import Account, Accounts, load_traffic
@@ -53,7 +54,7 @@ PAYMENT_ROLES = ("OrderAdmin",)
 BUYER_COMPANIES = 2
 #: Time on top of the shape's duration for Locust to start, stop and write its reports.
 GRACE_SECONDS = 120
-CANNOT_RUN_ERRORS = (ConfigError, TargetError, AuthError, SandboxError, ApiCallError)
+CANNOT_RUN_ERRORS = (ConfigError, TargetError, AuthError, SandboxError, ApiCallError, DataError)
 
 
 class LoadError(Exception):

@@ -1,10 +1,12 @@
 """A fixture marketplace, seeded through the public API and removed afterwards.
 
-Everything created carries the run's ID prefix and is recorded; `cleanup()`
-deletes exactly those objects, newest first, and nothing else. Data comes
-from Faker with a fixed seed, so two runs with the same seed look alike.
-Only public API calls are used, so seeding works the same on the embedded
-sandbox and on a real OrderCloud sandbox.
+What is created — counts, roles, prices and breaks, inventory, address constants, the
+approval threshold, the Faker seed — is read from the data folder (`data/marketplace.toml`,
+see `ocgate.fixture_data`); a run may replace the counts (`SeedPlan`). Everything created
+carries the run's ID prefix and is recorded; `cleanup()` deletes exactly those objects,
+newest first, and nothing else. Names, addresses and prices come from Faker with the data's
+seed, so two runs look alike. Only public API calls are used, so seeding works the same on
+the embedded sandbox and on a real OrderCloud sandbox.
 """
 
 from __future__ import annotations
@@ -17,11 +19,14 @@ from faker import Faker
 
 from .auth import Credentials
 from .client import OrderCloudClient
+from .fixture_data import FixtureData, load_fixture_data
 from .target import Target
 
+#: The shipped data's shopper roles and approval threshold, for the modules that import them
+#: (gate, load model, scenarios) instead of reading `seeder.data`; tests/test_fixture_data.py
+#: keeps them equal to data/marketplace.toml.
 SHOPPER_ROLES = ["Shopper", "MeAdmin", "MeAddressAdmin", "MeCreditCardAdmin", "MeXpAdmin", "PasswordReset"]
 APPROVAL_THRESHOLD = 1000
-FAKER_SEED = 2026
 
 
 class SeedError(Exception):
@@ -40,13 +45,26 @@ def new_password() -> str:
 
 @dataclass
 class SeedPlan:
-    """How much to create; defaults suit the contract gate and the scenarios."""
+    """Counts that replace the data's for one run (the load model seeds more); None keeps the data's."""
 
-    buyers: int = 2
-    shoppers_per_buyer: int = 2
-    products: int = 12
-    categories: int = 3
-    orders: bool = True
+    buyers: int | None = None
+    shoppers_per_buyer: int | None = None
+    products: int | None = None
+    categories: int | None = None
+    orders: bool | None = None
+
+    def applied_to(self, data: FixtureData) -> FixtureData:
+        def table(name: str, **counts: int | bool | None) -> object:
+            return getattr(data, name).model_copy(update={key: value for key, value in counts.items() if value is not None})
+
+        return data.model_copy(
+            update={
+                "buyers": table("buyers", count=self.buyers, shoppers=self.shoppers_per_buyer),
+                "products": table("products", count=self.products),
+                "categories": table("categories", count=self.categories),
+                "orders": table("orders", place=self.orders),
+            }
+        )
 
 
 @dataclass
@@ -84,14 +102,18 @@ class SeededMarketplace:
 
 
 class Seeder:
-    """Creates fixture objects as the seller admin and remembers how to delete each."""
+    """Creates fixture objects as the seller admin and remembers how to delete each.
 
-    def __init__(self, target: Target, admin_persona: str = "seller_admin", run_id: str | None = None, seed: int = FAKER_SEED) -> None:
+    `data` is what it seeds: the target's data folder, with `plan`'s counts in place of its own.
+    """
+
+    def __init__(self, target: Target, admin_persona: str = "seller_admin", run_id: str | None = None, plan: SeedPlan | None = None) -> None:
+        self.data = (plan or SeedPlan()).applied_to(load_fixture_data(target.settings.data_path))
         self.target = target
         self.admin = target.client(admin_persona, record=False)
         self.run_id = run_id or new_run_id()
         self.fake = Faker()
-        self.fake.seed_instance(seed)
+        self.fake.seed_instance(self.data.faker.seed)
         self._undo: list[tuple[OrderCloudClient, str, dict[str, str]]] = []
 
     # -- recording ---------------------------------------------------------------------
@@ -129,36 +151,35 @@ class Seeder:
 
     # -- the plan ------------------------------------------------------------------------------
 
-    def seed(self, plan: SeedPlan | None = None) -> SeededMarketplace:
-        plan = plan or SeedPlan()
+    def seed(self) -> SeededMarketplace:
         client_id = self._storefront_client()
         market = SeededMarketplace(run_id=self.run_id, storefront_client_id=client_id)
         market.remember("apiClientID", client_id)
-        shopper_profile = self.create("/securityprofiles", {"ID": self.id("shopper"), "Name": "Shopper", "Roles": SHOPPER_ROLES})["ID"]
-        approver_profile = self.create(
-            "/securityprofiles", {"ID": self.id("approver"), "Name": "Order approver", "Roles": ["Shopper", "MeAdmin", "UnsubmittedOrderReader"]}
-        )["ID"]
+        roles = self.data.roles
+        shopper_profile = self.create("/securityprofiles", {"ID": self.id("shopper"), "Name": "Shopper", "Roles": roles.shopper})["ID"]
+        approver_profile = self.create("/securityprofiles", {"ID": self.id("approver"), "Name": "Order approver", "Roles": roles.approver})["ID"]
         market.remember("securityProfileID", shopper_profile)
-        for index in range(plan.buyers):
-            market.buyers.append(self._buyer(market, index, plan, shopper_profile, approver_profile))
-        self._catalog(market, plan)
+        for index in range(self.data.buyers.count):
+            market.buyers.append(self._buyer(market, index, shopper_profile, approver_profile))
+        self._catalog(market)
         self._configured_buyer_personas(market)
-        if plan.orders:
+        if self.data.orders.place:
             self._orders(market)
         return market
 
     def _storefront_client(self) -> str:
+        storefront = self.data.storefront
         body = {
             "AppName": f"{self.run_id} storefront",
             "Active": True,
             "AllowAnyBuyer": True,
             "AllowSeller": True,
-            "AccessTokenDuration": 600,
-            "RefreshTokenDuration": 1440,
+            "AccessTokenDuration": storefront.access_token_minutes,
+            "RefreshTokenDuration": storefront.refresh_token_minutes,
         }
         return self.create("/apiclients", body)["ID"]
 
-    def _buyer(self, market: SeededMarketplace, index: int, plan: SeedPlan, shopper_profile: str, approver_profile: str) -> SeededBuyer:
+    def _buyer(self, market: SeededMarketplace, index: int, shopper_profile: str, approver_profile: str) -> SeededBuyer:
         buyer_id = self.id(f"buyer{index + 1}")
         # Deleting a buyer does not delete its default catalog (BEHAVIOUR.md §5.3), and the catalog
         # can go only once no buyer has it as its default: undo it too, after the buyer.
@@ -169,7 +190,7 @@ class Seeder:
         market.remember("catalogID", buyer_id)
         base = f"/buyers/{buyer_id}"
         self.assign("/securityprofiles/assignments", {"SecurityProfileID": shopper_profile, "BuyerID": buyer_id}, f"/securityprofiles/{shopper_profile}/assignments", buyerID=buyer_id)
-        for n in range(plan.shoppers_per_buyer):
+        for n in range(self.data.buyers.shoppers):
             buyer.shoppers.append(self._user(market, buyer_id, f"b{index + 1}-shopper{n + 1}"))
         buyer.approver = self._user(market, buyer_id, f"b{index + 1}-approver")
         buyer.approver_group_id = self.create(f"{base}/usergroups", {"ID": self.id("approvers"), "Name": "Approvers"})["ID"]
@@ -187,19 +208,21 @@ class Seeder:
             buyer.address_ids.append(address["ID"])
             market.remember("addressID", address["ID"])
             self.admin.ok("POST", f"{base}/addresses/assignments", {"AddressID": address["ID"], "IsShipping": kind == "ship", "IsBilling": kind == "bill"})
+        threshold = self.data.approval.threshold
         rule = {
             "ID": self.id("over-threshold"),
-            "Name": f"Orders over {APPROVAL_THRESHOLD}",
+            "Name": f"Orders over {threshold}",
             "ApprovingGroupID": buyer.approver_group_id,
-            "RuleExpression": f"order.Total > {APPROVAL_THRESHOLD}",
+            "RuleExpression": f"order.Total > {threshold}",
         }
         market.remember("approvalRuleID", self.create(f"{base}/approvalrules", rule)["ID"])
         market.remember("costCenterID", self.create(f"{base}/costcenters", {"ID": self.id("cc"), "Name": "Operations"})["ID"])
-        spending = {"ID": self.id("budget"), "Name": "Budget", "Balance": 5000, "AllowAsPaymentMethod": True}
+        spending = {"ID": self.id("budget"), "Name": "Budget", "Balance": self.data.spending_account.balance, "AllowAsPaymentMethod": True}
         market.remember("spendingAccountID", self.create(f"{base}/spendingaccounts", spending)["ID"])
         return buyer
 
     def _address(self, kind: str) -> dict[str, Any]:
+        constants = self.data.addresses
         return {
             "ID": self.id(f"{kind}-{self.fake.unique.random_int(1000, 9999)}"),
             "AddressName": f"{kind.title()} address",
@@ -209,8 +232,8 @@ class Seeder:
             "City": self.fake.city(),
             "State": self.fake.state_abbr(),
             "Zip": self.fake.postcode(),
-            "Country": "US",
-            "Phone": self.fake.numerify("555-###-####"),
+            "Country": constants.country,
+            "Phone": self.fake.numerify(constants.phone),
         }
 
     def _user(self, market: SeededMarketplace, buyer_id: str, name: str) -> SeededUser:
@@ -268,47 +291,52 @@ class Seeder:
             raise SeedError(f"persona {name}: its token holds {sorted(granted)}, expected exactly {sorted(roles)}; check the target's security profile assignments")
         return user
 
-    def _catalog(self, market: SeededMarketplace, plan: SeedPlan) -> None:
+    def _catalog(self, market: SeededMarketplace) -> None:
         first = market.buyers[0].id
-        for n in range(plan.categories):
+        for n in range(self.data.categories.count):
             category = {"ID": self.id(f"cat{n + 1}"), "Name": self.fake.word().title(), "Active": True, "ListOrder": n}
             market.category_ids.append(self.create(f"/catalogs/{first}/categories", category)["ID"])
             market.remember("categoryID", category["ID"])
-        colors = ["red", "green", "blue"]
-        for n in range(plan.products):
-            product_id = self.id(f"prod{n + 1}")
-            price = round(self.fake.pyfloat(min_value=5, max_value=200, right_digits=2), 2)
-            schedule = {
-                "ID": self.id(f"price{n + 1}"),
-                "Name": f"Price of {product_id}",
-                "MinQuantity": 1,
-                "PriceBreaks": [{"Quantity": 1, "Price": price}, {"Quantity": 10, "Price": round(price * 0.9, 2)}],
-            }
-            self.create("/priceschedules", schedule)
-            market.remember("priceScheduleID", schedule["ID"])
-            product = {
-                "ID": product_id,
-                "Name": self.fake.catch_phrase()[:100],
-                "Description": self.fake.sentence(),
-                "Active": True,
-                "DefaultPriceScheduleID": schedule["ID"],
-                "Inventory": {"Enabled": True, "QuantityAvailable": 100_000, "OrderCanExceed": False},
-                "xp": {"Color": colors[n % len(colors)], "Rank": n},
-            }
-            self.create("/products", product)
-            market.product_ids.append(product_id)
-            market.remember("productID", product_id)
-            buyers = market.buyers if n < plan.products - 1 else market.buyers[:1]
+        count = self.data.products.count
+        for n in range(count):
+            product_id = self._product(market, n)
+            buyers = market.buyers if n < count - 1 else market.buyers[:1]
             for buyer in buyers:
                 self.assign("/catalogs/productassignments", {"CatalogID": buyer.id, "ProductID": product_id}, f"/catalogs/{buyer.id}/productassignments/{product_id}")
-            if market.category_ids:
-                category_id = market.category_ids[n % len(market.category_ids)]
-                self.assign(
-                    f"/catalogs/{first}/categories/productassignments",
-                    {"CategoryID": category_id, "ProductID": product_id},
-                    f"/catalogs/{first}/categories/{category_id}/productassignments/{product_id}",
-                )
+            category_id = market.category_ids[n % len(market.category_ids)]
+            self.assign(
+                f"/catalogs/{first}/categories/productassignments",
+                {"CategoryID": category_id, "ProductID": product_id},
+                f"/catalogs/{first}/categories/{category_id}/productassignments/{product_id}",
+            )
         market.exclusive_product_id = market.product_ids[-1]
+
+    def _product(self, market: SeededMarketplace, n: int) -> str:
+        """The n-th product (from 0) with its price schedule; returns its ID."""
+        products = self.data.products
+        product_id = self.id(f"prod{n + 1}")
+        price = round(self.fake.pyfloat(min_value=products.price_min, max_value=products.price_max, right_digits=2), 2)
+        schedule = {
+            "ID": self.id(f"price{n + 1}"),
+            "Name": f"Price of {product_id}",
+            "MinQuantity": 1,
+            "PriceBreaks": [{"Quantity": step.quantity, "Price": round(price * step.price_factor, 2)} for step in products.price_breaks],
+        }
+        self.create("/priceschedules", schedule)
+        market.remember("priceScheduleID", schedule["ID"])
+        product = {
+            "ID": product_id,
+            "Name": self.fake.catch_phrase()[:100],
+            "Description": self.fake.sentence(),
+            "Active": True,
+            "DefaultPriceScheduleID": schedule["ID"],
+            "Inventory": {"Enabled": True, "QuantityAvailable": products.inventory.quantity, "OrderCanExceed": products.inventory.order_can_exceed},
+            "xp": {"Color": products.colors[n % len(products.colors)], "Rank": n},
+        }
+        self.create("/products", product)
+        market.product_ids.append(product_id)
+        market.remember("productID", product_id)
+        return product_id
 
     def _configured_buyer_personas(self, market: SeededMarketplace) -> None:
         """Buyer personas from ocgate.toml: used as they are when they can log in, created in the first buyer otherwise."""
@@ -357,17 +385,17 @@ class Seeder:
             self.delete_later(f"/shipments/{shipment['ID']}")
         big = order("AwaitingApproval", 1, 2)
         line = shopper.ok("GET", f"/orders/Outgoing/{big}/lineitems")["Items"][0]
-        # The 10+ price break is 90% of the unit price: order enough to pass the threshold even then.
-        quantity = int(APPROVAL_THRESHOLD / (0.9 * float(line["UnitPrice"] or 1))) + 2
+        # Enough to pass the threshold even at the cheapest price break.
+        quantity = int(self.data.approval.threshold / (self.data.products.cheapest_share * float(line["UnitPrice"] or 1))) + 2
         shopper.ok("PATCH", f"/orders/Outgoing/{big}/lineitems/{line['ID']}", {"Quantity": quantity})
         shopper.ok("POST", f"/orders/Outgoing/{big}/submit")
 
 
 def seed_marketplace(target: Target, plan: SeedPlan | None = None, run_id: str | None = None) -> tuple[Seeder, SeededMarketplace]:
-    """Seed a fixture marketplace; call `seeder.cleanup()` when done (also after failures)."""
-    seeder = Seeder(target, run_id=run_id)
+    """Seed the target's fixture data (DataError if it is malformed); call `seeder.cleanup()` when done (also after failures)."""
+    seeder = Seeder(target, run_id=run_id, plan=plan)
     try:
-        return seeder, seeder.seed(plan)
+        return seeder, seeder.seed()
     except BaseException:
         seeder.cleanup()
         raise
