@@ -29,7 +29,7 @@ from ocgate import role_matrix
 from ocgate.cli import USAGE_ERRORS
 from ocgate.client import ApiCallError, OrderCloudClient
 from ocgate.config import Settings, load_settings
-from ocgate.marketplace import SHOPPER_ROLES, SeededBuyer, SeededMarketplace, Seeder, SeedPlan, seed_marketplace
+from ocgate.marketplace import SeededBuyer, SeededMarketplace, Seeder, SeedPlan, seed_marketplace
 from ocgate.spec import Spec, load_spec
 from ocgate.target import Target, open_target
 
@@ -121,8 +121,9 @@ def seller(api: Callable[[str], OrderCloudClient]) -> OrderCloudClient:
 def new_actor(seeder: Seeder, marketplace: SeededMarketplace, api: Callable[[str], OrderCloudClient]) -> Callable[..., Actor]:
     """`new_actor(name, roles, buyer=None)`: a user holding exactly `roles` (a seller user without a buyer)."""
 
-    def make(name: str, roles: tuple[str, ...] = tuple(SHOPPER_ROLES), buyer: SeededBuyer | None = None) -> Actor:
-        user = seeder.narrow_persona(name, list(roles), marketplace.storefront_client_id, buyer.id if buyer else None)
+    def make(name: str, roles: tuple[str, ...] | None = None, buyer: SeededBuyer | None = None) -> Actor:
+        """`roles` default to the seeded shopper's (data/marketplace.toml)."""
+        user = seeder.narrow_persona(name, list(roles or marketplace.data.roles.shopper), marketplace.storefront_client_id, buyer.id if buyer else None)
         return Actor(user, api(name))
 
     return make

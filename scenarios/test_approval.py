@@ -18,13 +18,17 @@ import pytest
 from actors import Actor
 from expect import HIDDEN, refusal, refused_with
 from ocgate.client import OrderCloudClient
-from ocgate.marketplace import APPROVAL_THRESHOLD, SeededBuyer, SeededMarketplace
+from ocgate.marketplace import SeededBuyer, SeededMarketplace
 
 pytestmark = [allure.epic("Scenarios"), allure.feature("Approval")]
 
-PROJECTOR_PRICE = 600.0
 PROJECTOR_STOCK = 10
-assert PROJECTOR_PRICE <= APPROVAL_THRESHOLD < 2 * PROJECTOR_PRICE, "one projector passes the rule, two need approval"
+
+
+@pytest.fixture(scope="module")
+def projector_price(marketplace: SeededMarketplace) -> float:
+    """60 % of the seeded approval threshold (data/marketplace.toml): one projector passes the rule, two need approval."""
+    return round(0.6 * marketplace.data.approval.threshold, 2)
 
 
 @pytest.fixture(scope="module")
@@ -40,8 +44,8 @@ def approver(buyer_a: SeededBuyer, api: Callable[[str], OrderCloudClient]) -> Or
 
 
 @pytest.fixture(scope="module")
-def projector(new_product: Callable[..., dict[str, Any]]) -> str:
-    return new_product("approval-projector", [(1, PROJECTOR_PRICE)], inventory=PROJECTOR_STOCK)["ID"]
+def projector(new_product: Callable[..., dict[str, Any]], projector_price: float) -> str:
+    return new_product("approval-projector", [(1, projector_price)], inventory=PROJECTOR_STOCK)["ID"]
 
 
 @pytest.fixture
@@ -60,18 +64,24 @@ def stock_of(seller: OrderCloudClient, product_id: str) -> int:
 
 
 @allure.story("Under the threshold")
-def test_an_order_within_the_threshold_opens_at_once(submit: Callable[[int], dict[str, Any]]) -> None:
+def test_an_order_within_the_threshold_opens_at_once(submit: Callable[[int], dict[str, Any]], projector_price: float, marketplace: SeededMarketplace) -> None:
     order = submit(1)
-    assert order["Status"] == "Open", f"an order of {PROJECTOR_PRICE:.2f} does not match 'order.Total > {APPROVAL_THRESHOLD}', yet it is {order['Status']}"
+    threshold = marketplace.data.approval.threshold
+    assert order["Status"] == "Open", f"an order of {projector_price:.2f} does not match 'order.Total > {threshold}', yet it is {order['Status']}"
 
 
 @allure.story("Approve")
 def test_an_order_over_the_threshold_waits_and_an_approver_of_the_group_opens_it(
-    submit: Callable[[int], dict[str, Any]], approver: OrderCloudClient, seller: OrderCloudClient, projector: str, marketplace: SeededMarketplace
+    submit: Callable[[int], dict[str, Any]],
+    approver: OrderCloudClient,
+    seller: OrderCloudClient,
+    projector: str,
+    projector_price: float,
+    marketplace: SeededMarketplace,
 ) -> None:
     stock_before = stock_of(seller, projector)
     order = submit(2)
-    assert order["Status"] == "AwaitingApproval", f"an order of {2 * PROJECTOR_PRICE:.2f} must wait for approval, got {order['Status']}"
+    assert order["Status"] == "AwaitingApproval", f"an order of {2 * projector_price:.2f} must wait for approval, got {order['Status']}"
     assert stock_of(seller, projector) == stock_before, "stock is deducted only when the order becomes Open"
 
     approvable = approver.ok("GET", "/me/orders/approvable", ID=order["ID"])["Items"]

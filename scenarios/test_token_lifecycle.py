@@ -22,7 +22,7 @@ import pytest
 
 from actors import Actor
 from ocgate.client import OrderCloudClient, attach_exchange
-from ocgate.marketplace import SHOPPER_ROLES, SeededBuyer, Seeder
+from ocgate.marketplace import SeededBuyer, SeededMarketplace, Seeder
 from ocgate.redact import secrets
 from ocgate.target import Target
 
@@ -76,12 +76,12 @@ def holder(new_actor: Callable[..., Actor], buyer_a: SeededBuyer) -> Actor:
 
 
 @pytest.fixture
-def password_grant(login: Login, short_lived_client: str, holder: Actor) -> Callable[[], dict[str, Any]]:
+def password_grant(login: Login, short_lived_client: str, holder: Actor, marketplace: SeededMarketplace) -> Callable[[], dict[str, Any]]:
     """`password_grant()`: a fresh login of the token holder through the short-lived client."""
 
     def grant() -> dict[str, Any]:
         response = login.token(
-            grant_type="password", client_id=short_lived_client, username=holder.user.username, password=holder.user.password, scope=" ".join(SHOPPER_ROLES)
+            grant_type="password", client_id=short_lived_client, username=holder.user.username, password=holder.user.password, scope=" ".join(marketplace.data.roles.shopper)
         )
         assert response.status_code == 200, f"the holder should be able to log in, got {response.status_code} {response.text}"
         return response.json()

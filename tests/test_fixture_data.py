@@ -10,7 +10,7 @@ from cli_runs import REPO, assert_one_line_error, ocgate
 
 from ocgate.config import load_settings
 from ocgate.fixture_data import DATA_FILE, DataError, load_fixture_data
-from ocgate.marketplace import APPROVAL_THRESHOLD, SHOPPER_ROLES, SeedPlan, seed_marketplace
+from ocgate.marketplace import SeedPlan, seed_marketplace
 from ocgate.target import open_target
 
 SHIPPED = REPO / "data" / DATA_FILE
@@ -59,8 +59,8 @@ def in_repository(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_the_shipped_data_gives_the_shape_the_suites_rely_on() -> None:
     data = load_fixture_data(SHIPPED.parent)
     assert (data.buyers.count, data.buyers.shoppers, data.categories.count, data.products.count) == (2, 2, 3, 12)
-    assert data.roles.shopper == SHOPPER_ROLES
-    assert data.approval.threshold == APPROVAL_THRESHOLD
+    assert data.roles.shopper == ["Shopper", "MeAdmin", "MeAddressAdmin", "MeCreditCardAdmin", "MeXpAdmin", "PasswordReset"]
+    assert data.approval.threshold == 1000
     assert [(step.quantity, step.price_factor) for step in data.products.price_breaks] == [(1, 1.0), (10, 0.9)]
     assert data.products.colors == ["red", "green", "blue"]  # scenarios/test_browsing.py and load/storefront.py filter on them
     assert (data.products.inventory.quantity, data.orders.place, data.faker.seed) == (100_000, True, 2026)

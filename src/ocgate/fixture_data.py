@@ -98,6 +98,10 @@ class ProductsData(_Table):
             raise ValueError("price_breaks must start at quantity 1 and rise (an item is ordered one at a time too)")
         return self
 
+    def quantity_over_threshold(self, unit_price: float) -> int:
+        """A line item quantity whose total passes the approval threshold even at the cheapest price break."""
+        return int(self.approval.threshold / (self.products.cheapest_share * (unit_price or 1))) + 2
+
     @property
     def cheapest_share(self) -> float:
         """The lowest unit price of any break, as a share of the price of one item."""
@@ -131,6 +135,10 @@ class FixtureData(_Table):
         if self.approval.threshold < 2 * self.products.price_max:
             raise ValueError("approval.threshold must be at least 2 × products.price_max: the seeded Open order (2 items) must not need approval")
         return self
+
+    def quantity_over_threshold(self, unit_price: float) -> int:
+        """A line item quantity whose total passes the approval threshold even at the cheapest price break."""
+        return int(self.approval.threshold / (self.products.cheapest_share * (unit_price or 1))) + 2
 
 
 def load_fixture_data(folder: Path) -> FixtureData:

@@ -39,7 +39,7 @@ from .fixture_data import DataError
 from .load_report import threshold_table, write_allure_results
 from .load_shapes import parse_duration, shape_plan
 from .load_traffic import Account, Accounts, load_traffic
-from .marketplace import SHOPPER_ROLES, SeededMarketplace, Seeder, SeedPlan, seed_marketplace
+from .marketplace import SeededMarketplace, Seeder, SeedPlan, seed_marketplace
 from .redact import redact_text
 from .sandbox import SandboxError
 from .slo import LoadStats, Threshold, evaluate, load_slo
@@ -177,7 +177,7 @@ def seeded_accounts(target: Target, users: int, console: Console) -> Iterator[Pa
         fulfilment = _seller_account(seeder, market, "load-fulfilment", FULFILMENT_ROLES)
         payments = _seller_account(seeder, market, "load-payments", PAYMENT_ROLES)
         shoppers = [
-            Account(user.username, user.password, tuple(SHOPPER_ROLES))
+            Account(user.username, user.password, tuple(market.data.roles.shopper))
             for buyer in market.buyers
             for user in buyer.shoppers
             if user.username.startswith(market.run_id)  # not a configured persona the seeding reused

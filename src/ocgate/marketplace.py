@@ -22,13 +22,6 @@ from .client import OrderCloudClient
 from .fixture_data import FixtureData, load_fixture_data
 from .target import Target
 
-#: The shipped data's shopper roles and approval threshold, for the modules that import them
-#: (gate, load model, scenarios) instead of reading `seeder.data`; tests/test_fixture_data.py
-#: keeps them equal to data/marketplace.toml.
-SHOPPER_ROLES = ["Shopper", "MeAdmin", "MeAddressAdmin", "MeCreditCardAdmin", "MeXpAdmin", "PasswordReset"]
-APPROVAL_THRESHOLD = 1000
-
-
 class SeedError(Exception):
     """The target did not end up as seeded (e.g. a persona got other roles than it was given)."""
 
@@ -89,6 +82,7 @@ class SeededBuyer:
 class SeededMarketplace:
     run_id: str
     storefront_client_id: str
+    data: FixtureData  # what was seeded: roles, threshold, prices, ...
     buyers: list[SeededBuyer] = field(default_factory=list)
     product_ids: list[str] = field(default_factory=list)
     exclusive_product_id: str = ""  # visible to the first buyer only
@@ -153,7 +147,7 @@ class Seeder:
 
     def seed(self) -> SeededMarketplace:
         client_id = self._storefront_client()
-        market = SeededMarketplace(run_id=self.run_id, storefront_client_id=client_id)
+        market = SeededMarketplace(run_id=self.run_id, storefront_client_id=client_id, data=self.data)
         market.remember("apiClientID", client_id)
         roles = self.data.roles
         shopper_profile = self.create("/securityprofiles", {"ID": self.id("shopper"), "Name": "Shopper", "Roles": roles.shopper})["ID"]
@@ -385,8 +379,7 @@ class Seeder:
             self.delete_later(f"/shipments/{shipment['ID']}")
         big = order("AwaitingApproval", 1, 2)
         line = shopper.ok("GET", f"/orders/Outgoing/{big}/lineitems")["Items"][0]
-        # Enough to pass the threshold even at the cheapest price break.
-        quantity = int(self.data.approval.threshold / (self.data.products.cheapest_share * float(line["UnitPrice"] or 1))) + 2
+        quantity = self.data.quantity_over_threshold(float(line["UnitPrice"] or 1))
         shopper.ok("PATCH", f"/orders/Outgoing/{big}/lineitems/{line['ID']}", {"Quantity": quantity})
         shopper.ok("POST", f"/orders/Outgoing/{big}/submit")
 

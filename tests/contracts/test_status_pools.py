@@ -7,6 +7,7 @@ import pytest
 
 from ocgate.client import ApiCallError
 from ocgate.config import load_settings
+from ocgate.fixture_data import load_fixture_data
 from ocgate.gate.kinds import Kinds
 from ocgate.gate.objects import Objects
 from ocgate.gate.orders import OPEN, OrderPool
@@ -41,7 +42,8 @@ def test_an_object_the_target_refuses_to_make_becomes_an_id_that_names_nothing_a
     spec = load_spec(load_settings().spec_location)
     shopper = RefusingShopper()
     writes = Writes(Kinds(spec), Objects.for_spec(spec), "ocgtest")
-    market = SeededMarketplace(run_id="ocgtest", storefront_client_id="client", buyers=[SeededBuyer("b1", address_ids=["a1"])], product_ids=["p1"])
+    data = load_fixture_data(load_settings().data_path)
+    market = SeededMarketplace(run_id="ocgtest", storefront_client_id="client", data=data, buyers=[SeededBuyer("b1", address_ids=["a1"])], product_ids=["p1"])
     pool = OrderPool(shopper=shopper, market=market, writes=writes, seller_persona="seller_admin")
     first, second = pool.take(OPEN), pool.take(OPEN)
     assert first.startswith("ocgtest-") and second.startswith("ocgtest-") and first != second  # tried again next time

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from ..client import ApiCallError, OrderCloudClient
-from ..marketplace import APPROVAL_THRESHOLD, SeededMarketplace
+from ..marketplace import SeededMarketplace
 from .objects import Ref
 from .writes import Undo, Writes
 
@@ -143,7 +143,7 @@ class OrderPool(StatusPool):
             self.writes.objects.add(line_ref)
             self.writes.saved[line_ref] = line
         if status == AWAITING_APPROVAL:
-            quantity = int(APPROVAL_THRESHOLD / (0.9 * float(line.get("UnitPrice") or 1))) + 2
+            quantity = self.market.data.quantity_over_threshold(float(line.get("UnitPrice") or 1))
             self.shopper.ok("PATCH", f"/orders/Outgoing/{order_id}/lineitems/{line['ID']}", {"Quantity": quantity})
         if status in (OPEN, AWAITING_APPROVAL):
             self.shopper.ok("POST", f"/orders/Outgoing/{order_id}/submit")

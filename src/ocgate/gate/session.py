@@ -32,7 +32,7 @@ from schemathesis.schemas import APIOperation, BaseSchema
 from ..auth import AuthError, Credentials
 from ..client import OrderCloudClient
 from ..redact import redact_body, redact_text
-from ..marketplace import SHOPPER_ROLES, SeededMarketplace, Seeder, new_password, seed_marketplace
+from ..marketplace import SeededMarketplace, Seeder, new_password, seed_marketplace
 from ..spec import Operation
 from ..target import Target, open_target
 from .coverage import Coverage
@@ -154,7 +154,7 @@ class GateSession:
         approver = self.market.buyers[0].approver
         assert approver is not None
         self._register(APPROVER, approver.username, approver.password, ())
-        self._new_user(ME_WRITER, tuple(SHOPPER_ROLES))
+        self._new_user(ME_WRITER, tuple(self.market.data.roles.shopper))
         self._new_user(ROLELESS, (UNHELD_ROLE,))
         granted = self.target.tokens.roles(ROLELESS)
         if granted:
@@ -264,7 +264,7 @@ class GateSession:
             if persona != ME_WRITER:
                 raise
             # Me.Save, Me.Patch and the like changed its username, password or state: use a new one.
-            self._new_user(ME_WRITER, tuple(SHOPPER_ROLES))
+            self._new_user(ME_WRITER, tuple(self.market.data.roles.shopper))
             return f"Bearer {self.target.tokens.token(persona)}"
 
     def send(self, case: Case) -> Response:
