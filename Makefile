@@ -15,7 +15,7 @@ $(VENV)/.installed: pyproject.toml
 	  echo "make: ocgate needs Python >= 3.11; '$(PYTHON)' is not (run e.g. make PYTHON=python3.11 ...)" >&2; exit 2; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e .
+	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@
 
 # The Allure 3 command line (npm ci) for the HTML report; Node must already be installed.
@@ -30,6 +30,7 @@ run: install deps
 	$(BIN)/ocgate run
 
 test: install test-deps
+	$(BIN)/ruff check .
 	$(BIN)/pytest
 
 report: install deps

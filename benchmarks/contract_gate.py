@@ -30,10 +30,10 @@ from urllib.parse import urlsplit
 import httpx
 
 from ocgate.config import Settings, load_settings
-from ocgate.contract_gate import gate_command
-from ocgate.gate.plan import load_plan
+from ocgate.contract.suite import pytest_command
 from ocgate.sandbox.routing import Router
 from ocgate.sandbox.server import EmbeddedSandbox
+from ocgate.spec import load_spec
 
 ST = Path(sys.executable).with_name("st")
 
@@ -41,7 +41,7 @@ ST = Path(sys.executable).with_name("st")
 def run_gate(settings: Settings, base_url: str, workdir: Path) -> dict:
     env = {**os.environ, "OCGATE_TARGET": base_url, "OCGATE_SPEC": settings.spec_location, "OCGATE_REPORTS_DIR": str(workdir)}
     started = time.monotonic()
-    completed = subprocess.run([*gate_command("gate", {}, workdir), "-q", "-W", "ignore"], env=env, capture_output=True, text=True, check=False)
+    completed = subprocess.run([*pytest_command(workdir, profile="gate"), "-q", "-W", "ignore"], env=env, capture_output=True, text=True, check=False)
     seconds = time.monotonic() - started
     report = json.loads((workdir / "contract-coverage.json").read_text(encoding="utf-8"))
     return {
@@ -62,8 +62,8 @@ def admin_token(settings: Settings, base_url: str) -> str:
 
 
 def run_st(settings: Settings, base_url: str, workdir: Path) -> dict:
-    plan = load_plan()
-    document = dict(plan.spec.document, servers=[{"url": "/v1"}])
+    spec = load_spec(settings.spec_location)
+    document = dict(spec.document, servers=[{"url": "/v1"}])
     schema_file = workdir / "openapi.json"
     schema_file.write_text(json.dumps(document), encoding="utf-8")
     har = workdir / "st.har"
@@ -72,7 +72,7 @@ def run_st(settings: Settings, base_url: str, workdir: Path) -> dict:
     completed = subprocess.run(command, capture_output=True, text=True, check=False)
     seconds = time.monotonic() - started
     print("st run: " + " ".join(completed.stdout.strip().splitlines()[-3:]), file=sys.stderr)
-    router = Router(plan.spec.operations)
+    router = Router(spec.operations)
     statuses: dict[str, set[int]] = defaultdict(set)
     entries = json.loads(har.read_text(encoding="utf-8"))["log"]["entries"]
     for entry in entries:
@@ -84,7 +84,7 @@ def run_st(settings: Settings, base_url: str, workdir: Path) -> dict:
         statuses[op.operation_id].add(entry["response"]["status"])
     return {
         "seconds": seconds,
-        "operations": len(plan.spec.operations),
+        "operations": len(spec.operations),
         "exercised": len(statuses),
         "reached_2xx": sum(1 for codes in statuses.values() if any(200 <= code < 300 for code in codes)),
         "requests": len(entries),
@@ -113,7 +113,7 @@ def main() -> None:
         if not args.skip_st:
             (Path(tmp) / "st").mkdir()
             rows["st run (defaults, seller admin token)"] = run_st(settings, sandbox.base_url, Path(tmp) / "st")
-    print(f"{os.cpu_count()} CPUs, spec {load_plan().spec.version}, embedded sandbox")
+    print(f"{os.cpu_count()} CPUs, spec {load_spec(load_settings().spec_location).version}, embedded sandbox")
     print(table(rows))
 
 

@@ -58,7 +58,7 @@ if __name__ != "__main__":  # imported by Locust: the bare user
 
     from locust import FastHttpUser, events, task
 
-    from ocgate.load_traffic import Account, Accounts
+    from ocgate.load.traffic import Account, Accounts
 
     @events.init_command_line_parser.add_listener
     def _options(parser: Any) -> None:
@@ -174,10 +174,10 @@ def main() -> None:
 
     from rich.console import Console
 
+    from ocgate.api.target import open_target
     from ocgate.config import load_settings
-    from ocgate.load_runner import run_load, seeded_accounts
-    from ocgate.slo import CHECKOUT_FLOW, LoadStats
-    from ocgate.target import open_target
+    from ocgate.load.runner import run_load, seeded_accounts
+    from ocgate.load.slo import CHECKOUT_FLOW, LoadStats
 
     repo = Path(__file__).resolve().parents[1]
     settings = load_settings()
@@ -196,9 +196,7 @@ def main() -> None:
         print(f"overhead: {overhead * 100:.1f}% ({verdict} the {TARGET_OVERHEAD * 100:.0f}% target); model/bare = {model / bare:.2f}")
 
         print("\nsmoke shape, default traffic and SLOs (ocgate load):")
-        code = run_load(settings, shape="smoke", reports_dir=out / "reports")
-        if code == 2:
-            raise SystemExit("the smoke run could not run (see the line above)")
+        code = run_load(settings, shape="smoke", reports_dir=out / "reports").exit_code
         stats = LoadStats.from_summary(out / "reports" / "load" / "locust_summary.json")
         overall, checkout = stats.overall(), stats.named(CHECKOUT_FLOW)
         percentiles = ", ".join(f"p{p}={overall.percentile(p / 100):.0f} ms" for p in (50, 95, 99))

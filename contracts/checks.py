@@ -16,7 +16,7 @@ from typing import Any
 from schemathesis import Case, CheckContext, Response
 from schemathesis.core.failures import Failure, Severity
 
-from ocgate.gate.probes import Prober
+from ocgate.contract.probes import Prober
 from ocgate.spec import resolve
 
 CheckFunction = Callable[[CheckContext, Response, Case], None]

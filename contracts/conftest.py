@@ -9,8 +9,6 @@ Options (each overrides the `[contract]` table of ocgate.toml and OCGATE_CONTRAC
 
 from __future__ import annotations
 
-import functools
-import json
 import os
 from collections.abc import Generator, Iterator
 from contextlib import ExitStack
@@ -18,26 +16,17 @@ from pathlib import Path
 
 import allure
 import pytest
+from checks import CHECK_NAMES, RESPONSE_CHECKS, probe_checks
 from schemathesis.checks import CHECKS, load_all_checks
 
-from checks import CHECK_NAMES, RESPONSE_CHECKS, probe_checks
-from ocgate.auth import AuthError
-from ocgate.client import ApiCallError
-from ocgate.config import ConfigError
-from ocgate.fixture_data import DataError
-from ocgate.gate.kinds import Kinds
-from ocgate.gate.plan import GatePlan, load_plan
-from ocgate.gate.session import GateError, GateSession
-from ocgate.gate.settings import ENV_PREFIX
-from ocgate.marketplace import SeedError
-from ocgate.sandbox import SandboxError
-from ocgate.spec import SpecError
-from ocgate.target import TargetError
+from ocgate.config import PROFILE_NAMES
+from ocgate.contract.kinds import Kinds
+from ocgate.contract.plan import GatePlan, configure, current_plan
+from ocgate.contract.session import GateSession
+from ocgate.errors import CannotRun, ExitCode, record_cannot_run
 
 #: pytest option -> [contract] setting
 OPTIONS = {"profile": "profile", "tag": "tags", "path": "paths", "method": "methods", "operation_id": "operation_ids", "waivers": "waivers"}
-#: Problems that mean the gate cannot run here (exit code 2), each already one actionable line.
-CANNOT_RUN = (ConfigError, SpecError, SandboxError, TargetError, AuthError, ApiCallError, GateError, SeedError, DataError)
 #: Where the run's session is kept for the reporting hooks.
 GATE = pytest.StashKey[GateSession]()
 #: Buyer-facing operations stop sales when they break: their results are critical in Allure.
@@ -46,7 +35,7 @@ CRITICAL_PATHS = ("/me", "/cart", "/orders", "/orderreturns")
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("ocgate contract gate")
-    group.addoption("--profile", choices=("gate", "deep"), help="Schemathesis profile: gate (CI default) or deep (nightly)")
+    group.addoption("--profile", choices=PROFILE_NAMES, help=f"Schemathesis profile: {' or '.join(PROFILE_NAMES)} (default: the [contract] table's)")
     group.addoption("--tag", action="append", help="run only operations with this tag (repeatable)")
     group.addoption("--path", action="append", help="run only operations at this path template; a trailing * matches a prefix (repeatable)")
     group.addoption("--method", action="append", help="run only operations with this HTTP method (repeatable)")
@@ -55,22 +44,20 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Options become OCGATE_CONTRACT__* variables: the one place every part of the run reads them from."""
-    for option, setting in OPTIONS.items():
-        value = config.getoption(option)
-        if value is not None:
-            os.environ[ENV_PREFIX + setting.upper()] = json.dumps(value) if isinstance(value, list) else value
+    """The run's plan: the configuration with this suite's options on top, read once here."""
+    try:
+        configure(**{setting: config.getoption(option) for option, setting in OPTIONS.items()})
+    except CannotRun as error:
+        raise pytest.UsageError(record_cannot_run(reports_dir(), "contract", error)) from None
 
 
-@functools.cache
 def plan() -> GatePlan:
-    """The run's plan, read once the options are in the environment."""
-    return load_plan()
+    return current_plan()
 
 
 def reports_dir() -> Path:
-    configured = os.environ.get("OCGATE_REPORTS_DIR")
-    return Path(configured) if configured else plan().settings.reports_path
+    """Where the run's reports go (the orchestrator names it; else the working directory's reports/)."""
+    return Path(os.environ.get("OCGATE_REPORTS_DIR", "reports"))
 
 
 @pytest.fixture(scope="session")
@@ -82,8 +69,8 @@ def gate(pytestconfig: pytest.Config) -> Iterator[GateSession]:
     with ExitStack() as stack:
         try:
             session = stack.enter_context(GateSession.open(plan(), reports_dir(), CHECK_NAMES + _builtin_check_names()))
-        except CANNOT_RUN as error:
-            pytest.exit(f"ocgate: {error}", returncode=2)
+        except CannotRun as error:
+            pytest.exit(f"ocgate: {record_cannot_run(reports_dir(), 'contract', error)}", returncode=ExitCode.CANNOT_RUN)
         pytestconfig.stash[GATE] = session
         yield session
 
@@ -134,6 +121,7 @@ def allure_labels(request: pytest.FixtureRequest) -> None:
     if op is None:
         return
     allure.dynamic.epic("Contract")
+    allure.dynamic.parent_suite("contract")
     allure.dynamic.suite("Contract")
     for tag in op.tags:
         allure.dynamic.feature(tag)

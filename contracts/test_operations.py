@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 from schemathesis import Case
 
-from ocgate.gate.plan import load_plan
-from ocgate.gate.session import GateSession
+from ocgate.contract.plan import current_plan
+from ocgate.contract.session import GateSession
 
-SCHEMA = load_plan().schema(examples=Path(__file__).with_name("examples.toml"))
+SCHEMA = current_plan().schema(examples=Path(__file__).with_name("examples.toml"))
 
 
 @pytest.fixture(scope="module", autouse=True)

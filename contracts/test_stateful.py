@@ -18,10 +18,10 @@ from schemathesis import Case
 from schemathesis.core.failures import FailureGroup
 from schemathesis.core.transport import Response
 
-from ocgate.gate.plan import load_plan
-from ocgate.gate.session import REQUEST_TIMEOUT, GateSession
+from ocgate.contract.plan import current_plan
+from ocgate.contract.session import REQUEST_TIMEOUT, GateSession
 
-PLAN = load_plan()
+PLAN = current_plan()
 LINKS = Path(__file__).with_name("links.toml")
 EXAMPLES = Path(__file__).with_name("examples.toml")
 #: Scenarios (sequences of linked calls) per run, and calls per scenario.

@@ -14,7 +14,7 @@ import random
 from locust import constant_pacing
 from ordercloud_user import OrderCloudUser, Session
 
-from ocgate.load_traffic import Accounts, Fulfilment
+from ocgate.load.traffic import Accounts, Fulfilment
 
 
 class SellerFulfilment(OrderCloudUser):

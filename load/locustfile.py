@@ -31,8 +31,8 @@ from storefront import StorefrontBuyer
 from summary import write_summary
 
 from ocgate.config import ConfigError, is_production_host
-from ocgate.load_shapes import SHAPES
-from ocgate.load_traffic import Accounts, load_traffic
+from ocgate.load.shapes import SHAPES
+from ocgate.load.traffic import Accounts, load_traffic
 
 __all__ = ["NamedShape", "SellerFulfilment", "StorefrontBuyer"]
 

@@ -24,7 +24,7 @@ import gevent
 from locust import FastHttpUser
 from locust.contrib.fasthttp import FastResponse
 
-from ocgate.load_traffic import Account, Accounts
+from ocgate.load.traffic import Account, Accounts
 
 #: Renew a token this many seconds before it expires, so no request races its expiry.
 EXPIRY_MARGIN = 30

@@ -1,6 +1,6 @@
 """Load shapes for Locust: Smoke, Ramp, Spike and Soak, and NamedShape, the one chosen by --shape.
 
-The stages come from `ocgate.load_shapes` (shared with the load runner, which
+The stages come from `ocgate.load.shapes` (shared with the load runner, which
 checks a request before it seeds anything). When Locust starts, the locustfile
 calls `configure` with Locust's own --users (the peak) and --run-time (the
 duration), when given; a shape stops by itself at the end of its last stage,
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from locust import LoadTestShape
 
-from ocgate.load_shapes import SHAPES, Stage, shape_plan
+from ocgate.load.shapes import SHAPES, Stage, shape_plan
 
 
 class PlannedShape(LoadTestShape):
@@ -61,5 +61,5 @@ class NamedShape(PlannedShape):
         self.configure(users, duration)
 
 
-# Every plan of ocgate.load_shapes has its class here, so each shape can also be imported by name.
+# Every plan of ocgate.load.shapes has its class here, so each shape can also be imported by name.
 assert {shape.plan_name for shape in PlannedShape.__subclasses__() if shape is not NamedShape} == set(SHAPES)

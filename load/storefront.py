@@ -24,8 +24,8 @@ from typing import Any
 from locust import between
 from ordercloud_user import BusinessFailure, OrderCloudUser, Session
 
-from ocgate.load_traffic import Account, Accounts, Storefront
-from ocgate.slo import CHECKOUT_FLOW, FLOW
+from ocgate.load.slo import CHECKOUT_FLOW, FLOW
+from ocgate.load.traffic import Account, Accounts, Storefront
 
 #: Filters and sort orders a storefront offers on product lists (the seeded products carry xp.Color).
 COLORS = ("red", "green", "blue")

@@ -5,7 +5,7 @@ statistics (the master in distributed mode). It keeps what the CSV files
 round away: each request name's latency histogram, so any percentile can be
 checked exactly as Locust computes it, and the 429/503 answers counted apart
 from the other failures, and how many worker processes took part.
-`ocgate.slo.LoadStats.from_summary` reads it.
+`ocgate.load.slo.LoadStats.from_summary` reads it.
 """
 
 from __future__ import annotations

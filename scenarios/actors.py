@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ocgate.client import OrderCloudClient
-from ocgate.marketplace import SeededUser
+from ocgate.api.client import OrderCloudClient
+from ocgate.api.seeding import SeededUser
 
 
 @dataclass

@@ -1,6 +1,6 @@
 """The stage every journey plays on: one seeded marketplace per session, its people, and factories.
 
-The session seeds a fixture marketplace through the public API (`ocgate.marketplace`):
+The session seeds a fixture marketplace through the public API (`ocgate.api.seeding`):
 two buyer organizations with shoppers (roles from a security profile assigned to the
 buyer), approvers (profile assigned to their user group), addresses, an approval rule,
 products with price breaks and inventory in catalogs and categories. Journeys add what
@@ -17,21 +17,28 @@ from __future__ import annotations
 
 import functools
 import itertools
+import os
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
-
 from actors import Actor
-from ocgate import role_matrix
-from ocgate.cli import USAGE_ERRORS
-from ocgate.client import ApiCallError, OrderCloudClient
+
+from ocgate.api.client import OrderCloudClient
+from ocgate.api.seeding import (
+    SeededBuyer,
+    SeededMarketplace,
+    Seeder,
+    SeedPlan,
+    seed_marketplace,
+)
+from ocgate.api.target import Target, open_target
 from ocgate.config import Settings, load_settings
-from ocgate.marketplace import SeededBuyer, SeededMarketplace, Seeder, SeedPlan, seed_marketplace
+from ocgate.errors import CannotRun, ExitCode, record_cannot_run
+from ocgate.scenarios import role_matrix
 from ocgate.spec import Spec, load_spec
-from ocgate.target import Target, open_target
 
 #: Where test processes (xdist workers included) leave role-matrix observations for the report.
 MATRIX_LOG = ".role-matrix-observations.jsonl"
@@ -42,8 +49,14 @@ def or_stop(step: str) -> Iterator[None]:
     """Stop the whole run, in one line, when the target cannot be used at all (bad config, refused login, ...)."""
     try:
         yield
-    except (*USAGE_ERRORS, ApiCallError) as error:
-        pytest.exit(f"ocgate scenarios cannot run: {step}: {error}", returncode=pytest.ExitCode.USAGE_ERROR)
+    except CannotRun as error:
+        line = record_cannot_run(_reports_dir(), "scenarios", error)
+        pytest.exit(f"ocgate scenarios cannot run: {step}: {line}", returncode=ExitCode.CANNOT_RUN)
+
+
+def _reports_dir() -> Path:
+    """Where the run's reports go (the orchestrator names it; else the working directory's reports/)."""
+    return Path(os.environ.get("OCGATE_REPORTS_DIR", "reports"))
 
 
 def current_settings() -> Settings:

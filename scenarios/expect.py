@@ -13,7 +13,7 @@ from typing import TypeVar
 
 import httpx
 
-from ocgate.client import ApiCallError
+from ocgate.api.client import ApiCallError
 
 T = TypeVar("T")
 

@@ -15,11 +15,11 @@ from typing import Any
 
 import allure
 import pytest
-
 from actors import Actor
 from expect import eventually
-from ocgate.client import OrderCloudClient
-from ocgate.marketplace import SeededBuyer, SeededMarketplace, Seeder
+
+from ocgate.api.client import OrderCloudClient
+from ocgate.api.seeding import SeededBuyer, SeededMarketplace, Seeder
 
 pytestmark = [allure.epic("Scenarios"), allure.feature("Browsing")]
 

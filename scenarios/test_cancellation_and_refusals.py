@@ -14,11 +14,11 @@ from typing import Any
 
 import allure
 import pytest
-
 from actors import Actor
 from expect import refused_with
-from ocgate.client import OrderCloudClient
-from ocgate.marketplace import SeededBuyer
+
+from ocgate.api.client import OrderCloudClient
+from ocgate.api.seeding import SeededBuyer
 
 pytestmark = [allure.epic("Scenarios"), allure.feature("Cancellation and refusals")]
 

@@ -14,10 +14,10 @@ from typing import Any
 
 import allure
 import pytest
-
 from actors import Actor
-from ocgate.client import OrderCloudClient
-from ocgate.marketplace import SeededBuyer, SeededMarketplace, Seeder
+
+from ocgate.api.client import OrderCloudClient
+from ocgate.api.seeding import SeededBuyer, SeededMarketplace, Seeder
 
 pytestmark = [allure.epic("Scenarios"), allure.feature("Checkout")]
 

@@ -14,10 +14,10 @@ from typing import Any
 
 import allure
 import pytest
-
 from actors import Actor
 from expect import refused_with
-from ocgate.marketplace import SeededBuyer, SeededMarketplace, Seeder
+
+from ocgate.api.seeding import SeededBuyer, SeededMarketplace, Seeder
 
 pytestmark = [allure.epic("Scenarios"), allure.feature("Fulfilment")]
 

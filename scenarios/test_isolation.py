@@ -13,11 +13,11 @@ from typing import Any
 
 import allure
 import pytest
-
 from actors import Actor
 from expect import eventually, hidden, refusal
-from ocgate.client import OrderCloudClient
-from ocgate.marketplace import SeededBuyer, SeededMarketplace
+
+from ocgate.api.client import OrderCloudClient
+from ocgate.api.seeding import SeededBuyer, SeededMarketplace
 
 pytestmark = [allure.epic("Scenarios"), allure.feature("Isolation")]
 

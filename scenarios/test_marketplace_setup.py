@@ -13,12 +13,12 @@ from dataclasses import dataclass
 
 import allure
 import pytest
-
-from ocgate.auth import Credentials
 from expect import eventually, refusal, refused_with
-from ocgate.client import OrderCloudClient
-from ocgate.marketplace import Seeder, new_password
-from ocgate.target import Target
+
+from ocgate.api.client import OrderCloudClient
+from ocgate.api.seeding import Seeder, new_password
+from ocgate.api.target import Target
+from ocgate.api.tokens import Credentials
 
 pytestmark = [allure.epic("Scenarios"), allure.feature("Marketplace setup")]
 

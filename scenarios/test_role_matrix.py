@@ -1,6 +1,6 @@
 """The role matrix: for every operation of the spec, who gets 403 and who gets through.
 
-One test per operation × persona group (see `ocgate.role_matrix`): personas holding
+One test per operation × persona group (see `ocgate.scenarios.role_matrix`): personas holding
 none of the operation's roles get 403 InsufficientRoles naming the sufficient roles;
 personas holding one of them get past the role check. Requests are harmless (IDs that
 name nothing, a body that is no model). The whole matrix is also written to
@@ -15,12 +15,12 @@ from pathlib import Path
 import allure
 import pytest
 
-from ocgate import role_matrix
-from ocgate.client import OrderCloudClient
+from ocgate.api.client import OrderCloudClient
+from ocgate.api.seeding import SeededMarketplace
+from ocgate.api.target import Target
 from ocgate.config import load_settings
-from ocgate.marketplace import SeededMarketplace
+from ocgate.scenarios import role_matrix
 from ocgate.spec import load_spec
-from ocgate.target import Target
 
 ENTRIES = role_matrix.build_matrix(load_spec(load_settings().spec_location))
 

@@ -13,12 +13,12 @@ from typing import Any
 
 import allure
 import pytest
-
 from actors import Actor
-from ocgate import role_matrix
 from expect import eventually, insufficient_roles, refused_with
-from ocgate.client import OrderCloudClient
-from ocgate.marketplace import SeededBuyer, SeededMarketplace, Seeder
+
+from ocgate.api.client import OrderCloudClient
+from ocgate.api.seeding import SeededBuyer, SeededMarketplace, Seeder
+from ocgate.scenarios import role_matrix
 
 pytestmark = [allure.epic("Scenarios"), allure.feature("Role rules")]
 

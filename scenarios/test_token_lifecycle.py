@@ -19,12 +19,12 @@ from typing import Any
 import allure
 import httpx
 import pytest
-
 from actors import Actor
-from ocgate.client import OrderCloudClient, attach_exchange
-from ocgate.marketplace import SeededBuyer, SeededMarketplace, Seeder
+
+from ocgate.api.client import OrderCloudClient, attach_exchange
+from ocgate.api.seeding import SeededBuyer, SeededMarketplace, Seeder
+from ocgate.api.target import Target
 from ocgate.redact import secrets
-from ocgate.target import Target
 
 pytestmark = [allure.epic("Scenarios"), allure.feature("Token lifecycle")]
 

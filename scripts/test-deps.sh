@@ -28,7 +28,7 @@ in_ci() {
   case "${CI:-}" in "" | 0 | false | False | FALSE) return 1 ;; *) return 0 ;; esac
 }
 
-# The names src/ocgate/browser_check.py looks for.
+# The names tests/browser_check.py looks for.
 have_chromium() {
   command -v chromium >/dev/null || command -v chromium-browser >/dev/null || command -v google-chrome >/dev/null
 }

@@ -16,7 +16,6 @@ from cli_runs import REPO, assert_one_line_error, ocgate
 
 from ocgate.config import load_settings
 from ocgate.sandbox import EmbeddedSandbox
-
 from ocgate.spec import DEFAULT_BUILTIN as PINNED_SPEC
 
 

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from cli_runs import REPO, assert_one_line_error, ocgate
 
+from ocgate.api.fixture_data import DATA_FILE, DataError, load_fixture_data
+from ocgate.api.seeding import SeedPlan, seed_marketplace
+from ocgate.api.target import open_target
 from ocgate.config import load_settings
-from ocgate.fixture_data import DATA_FILE, DataError, load_fixture_data
-from ocgate.marketplace import SeedPlan, seed_marketplace
-from ocgate.target import open_target
 
 SHIPPED = REPO / "data" / DATA_FILE
 

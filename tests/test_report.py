@@ -11,12 +11,13 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+import browser_check
 import pytest
+from browser_check import BrowserError, find_chromium, render_report, visible_text
 
-from ocgate import browser_check, report
-from ocgate.browser_check import BrowserError, find_chromium, render_report, visible_text
 from ocgate.config import Settings, load_settings
-from ocgate.report import (
+from ocgate.report import allure as report
+from ocgate.report.allure import (
     ALLURE_BIN,
     CATEGORIES,
     ReportError,

@@ -20,10 +20,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from browser_check import render_report
 from cli_runs import assert_one_line_error, ocgate, ocgate_lines, processes_marked, run_ocgate
 from test_report import ALLURE_INSTALLED, needs_allure, needs_chromium
-
-from ocgate.browser_check import render_report
 
 SUITES = ("contract", "scenarios", "load")
 #: Distinctive secrets: the embedded sandbox creates its admin and its API client from them.
@@ -132,13 +131,15 @@ def test_a_run_where_everything_passes_exits_0(passing_run):
 # -- reports --------------------------------------------------------------------------------------
 
 
-def test_allure_results_of_every_suite_are_gathered_under_allure_results(full_run):
-    def suites_in(folder: Path) -> set[str]:
-        return {label["value"] for path in folder.glob("*-result.json") for label in json.loads(path.read_text())["labels"] if label["name"] == "suite"}
+def test_allure_results_of_every_suite_are_gathered_under_allure_results_and_named_after_it(full_run):
+    def labels_in(folder: Path, name: str) -> set[str]:
+        return {label["value"] for path in folder.glob("*-result.json") for label in json.loads(path.read_text())["labels"] if label["name"] == name}
 
-    assert "Contract" in suites_in(full_run.results / "contract")
-    assert suites_in(full_run.results / "scenarios")
-    assert suites_in(full_run.results) == {"Load"}
+    assert "Contract" in labels_in(full_run.results / "contract", "suite")
+    assert labels_in(full_run.results / "load", "suite") == {"Load"}
+    assert not list(full_run.results.glob("*-result.json"))  # every result lives in its suite's folder
+    for suite, folder in (("contract", "contract"), ("scenarios", "scenarios"), ("load", "load")):
+        assert labels_in(full_run.results / folder, "parentSuite") == {suite}, suite
 
 
 def test_environment_properties_name_the_run_and_hold_no_secret(full_run):

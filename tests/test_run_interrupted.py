@@ -87,4 +87,4 @@ def test_an_interrupted_run_keeps_and_summarises_the_results_so_far(interrupted)
         assert "│ scenarios" in result.stderr and "interrupted" in result.stderr
     else:
         assert (reports / "load" / "locust.html").exists()  # Locust stopped and wrote its report
-        assert list(results.glob("*-result.json"))  # and the load run judged what it measured
+        assert list((results / "load").glob("*-result.json"))  # and the load run judged what it measured

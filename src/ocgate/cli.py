@@ -1,10 +1,10 @@
-"""The `ocgate` command line.
+"""The `ocgate` command line: it parses options and hands one `RunOptions` to `run.run`.
 
-Exit codes: 0 pass, 1 violations or SLO breach, 2 cannot run (bad config,
-unreachable target, refused login, unloadable spec, ...), 130 interrupted
-(Ctrl-C or SIGTERM: the suites are stopped, nothing is left running, and the
-results written so far stay in reports/). Errors that stop a run print one
-line that says what is wrong and what to do — never a traceback.
+Exit codes are `errors.ExitCode`: 0 pass, 1 violations or SLO breach, 2 cannot run (bad
+config, unreachable target, refused login, unloadable spec, ...), 130 interrupted (Ctrl-C or
+SIGTERM: the suites are stopped, nothing is left running, and the results written so far stay
+in reports/). Every `CannotRun` prints one line that says what is wrong and what to do, never
+a traceback; so do typer's own usage errors.
 """
 
 from __future__ import annotations
@@ -16,22 +16,11 @@ from typing import Annotated, Any, Optional
 import typer
 from rich.console import Console
 
-from . import runner
-from .auth import AuthError
-from .client import ApiCallError
-from .config import ConfigError, Settings, load_settings
-from .fixture_data import DataError
-from .marketplace import SeedError
+from .config import PROFILE_NAMES, Settings, load_settings
+from .errors import CannotRun, ExitCode
 from .redact import redact_text
-from .runner import RunOptions
-from .sandbox import SandboxError
-from .spec import SpecError
-from .target import TargetError
-
-EXIT_CANNOT_RUN = 2
-EXIT_INTERRUPTED = 130
-#: Problems that mean "cannot run", each already phrased as one actionable line.
-USAGE_ERRORS: tuple[type[Exception], ...] = (ConfigError, SpecError, SandboxError, TargetError, AuthError, SeedError, DataError)
+from .run import SUITES, RunOptions, results_folders
+from .run import run as run_suites
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Contract, scenario and load testing for Sitecore OrderCloud.")
 sandbox_app = typer.Typer(no_args_is_help=True, help="The embedded OrderCloud sandbox.")
@@ -40,10 +29,10 @@ spec_app = typer.Typer(no_args_is_help=True, help="The OpenAPI document: pin one
 app.add_typer(spec_app, name="spec")
 
 TargetOption = Annotated[Optional[str], typer.Option("--target", help="embedded, a base URL, or a region shortcut such as us-west-sandbox")]
-SpecOption = Annotated[Optional[str], typer.Option("--spec", help="OpenAPI document: path or URL")]
+SpecOption = Annotated[Optional[str], typer.Option("--spec", help="OpenAPI document: builtin:NAME, a path or a URL")]
 
 
-def fail(message: str, code: int = EXIT_CANNOT_RUN) -> typer.Exit:
+def fail(message: str, code: int = ExitCode.CANNOT_RUN) -> typer.Exit:
     typer.echo(f"ocgate: {message}", err=True)
     return typer.Exit(code)
 
@@ -110,8 +99,8 @@ def seed(
     keep: Annotated[bool, typer.Option(help="leave the fixture in place (clean it later with `ocgate clean --run-id`)")] = False,
 ) -> None:
     """Seed a fixture marketplace through the API, print what was created, and remove it again."""
-    from .marketplace import seed_marketplace
-    from .target import open_target
+    from .api.seeding import seed_marketplace
+    from .api.target import open_target
 
     with open_target(settings_from(target)) as opened:
         seeder, market = seed_marketplace(opened)
@@ -126,7 +115,9 @@ def seed(
 
 
 OnlyOption = Annotated[Optional[str], typer.Option("--only", help="comma list of suites: contract,scenarios,load")]
-ProfileOption = Annotated[str, typer.Option("--profile", help="contract gate profile: gate (CI default) or deep (nightly)")]
+ProfileOption = Annotated[
+    Optional[str], typer.Option("--profile", help=f"contract gate profile: {' or '.join(PROFILE_NAMES)} (default: the [contract] table's, gate)")
+]
 OperationOption = Annotated[Optional[list[str]], typer.Option("--operation", help="contract gate: only this operationId, e.g. Orders.Submit (repeatable)")]
 TagOption = Annotated[Optional[list[str]], typer.Option("--tag", help="contract gate: only operations with this tag, e.g. Buyers (repeatable)")]
 WaiversOption = Annotated[Optional[Path], typer.Option("--waivers", help="contract gate: the waiver file (default contracts/waivers.toml)")]
@@ -141,9 +132,15 @@ HtmlOption = Annotated[bool, typer.Option(help="build the Allure HTML report")]
 
 
 def _run(options: RunOptions, target: str | None, spec: str | None) -> None:
+    from .load.report import threshold_table
+    from .report.summary import print_failures, summary_table
+
     console = Console(stderr=True)
-    result = runner.run(settings_from(target, spec), options, console)
-    console.print(runner.summary_table(result))
+    result = run_suites(settings_from(target, spec), options, console)
+    console.print(summary_table([outcome.row for outcome in result.outcomes]))
+    if result.slo_verdicts:
+        console.print(threshold_table(result.slo_verdicts))
+    print_failures(console, result.failures)
     for note in result.notes:
         typer.echo(f"ocgate: {note}", err=True)
     if result.html:
@@ -152,7 +149,7 @@ def _run(options: RunOptions, target: str | None, spec: str | None) -> None:
 
 
 def _suites(only: str | None) -> tuple[str, ...]:
-    return tuple(name.strip() for name in only.split(",") if name.strip()) if only else runner.SUITES
+    return tuple(name.strip() for name in only.split(",") if name.strip()) if only else SUITES
 
 
 def _absolute(path: Path | None) -> str | None:
@@ -160,7 +157,7 @@ def _absolute(path: Path | None) -> str | None:
     return str(path.resolve()) if path else None
 
 
-def _contract_options(profile: str, operation: list[str] | None, tag: list[str] | None, waivers: Path | None) -> dict[str, Any]:
+def _contract_options(profile: str | None, operation: list[str] | None, tag: list[str] | None, waivers: Path | None) -> dict[str, Any]:
     return {"profile": profile, "operations": tuple(operation or ()), "tags": tuple(tag or ()), "waivers": _absolute(waivers)}
 
 
@@ -171,7 +168,7 @@ def _load_options(shape: str, users: int | None, duration: str | None, processes
 @app.command()
 def run(
     only: OnlyOption = None,
-    profile: ProfileOption = "gate",
+    profile: ProfileOption = None,
     target: TargetOption = None,
     spec: SpecOption = None,
     operation: OperationOption = None,
@@ -203,7 +200,7 @@ def run(
 
 @app.command()
 def contract(
-    profile: ProfileOption = "gate",
+    profile: ProfileOption = None,
     target: TargetOption = None,
     spec: SpecOption = None,
     operation: OperationOption = None,
@@ -237,22 +234,19 @@ def load(
 @app.command("report")
 def report_command() -> None:
     """Build the Allure HTML report from reports/allure-results and its suite folders (needs `npm install` once)."""
-    from . import report
+    from .report import allure
 
     settings = settings_from()
-    try:
-        html = report.generate_html(runner.results_folders(settings), settings.reports_path / "allure-report", settings.config_dir)
-    except report.ReportError as error:
-        raise fail(str(error)) from None
+    html = allure.generate_html(results_folders(settings), settings.reports_path / "allure-report", settings.config_dir)
     typer.echo(f"report: {html}")
 
 
 @app.command()
 def clean(run_id: Annotated[str, typer.Option("--run-id", help="the prefix of the run to remove, e.g. ocg1a2b3c")], target: TargetOption = None) -> None:
     """Delete what an interrupted run left behind on a target, by its run ID prefix."""
-    from .cleanup import sweep
+    from .api.cleanup import sweep
+    from .api.target import open_target
     from .spec import load_spec
-    from .target import open_target
 
     settings = settings_from(target)
     with open_target(settings) as opened:
@@ -269,18 +263,15 @@ def main() -> None:
         outcome = app(standalone_mode=False)  # returns the exit code of typer.Exit instead of raising it
     except typer.Exit as done:
         sys.exit(done.exit_code)
-    except USAGE_ERRORS as error:
-        typer.echo(f"ocgate: {redact_text(str(error))}", err=True)
-        sys.exit(EXIT_CANNOT_RUN)
-    except ApiCallError as error:
-        typer.echo(f"ocgate: the target refused a setup call: {redact_text(str(error))}; check the seller admin's roles", err=True)
-        sys.exit(EXIT_CANNOT_RUN)
+    except CannotRun as error:
+        typer.echo(f"ocgate: {redact_text(error.line())}", err=True)
+        sys.exit(ExitCode.CANNOT_RUN)
     except KeyboardInterrupt:
         typer.echo("ocgate: interrupted", err=True)
-        sys.exit(EXIT_INTERRUPTED)
+        sys.exit(ExitCode.INTERRUPTED)
     except typer.TyperException as error:  # usage errors: unknown option, bad value
         error.show()
-        sys.exit(EXIT_CANNOT_RUN)
+        sys.exit(ExitCode.CANNOT_RUN)
     except typer.Abort:
-        sys.exit(EXIT_INTERRUPTED)
+        sys.exit(ExitCode.INTERRUPTED)
     sys.exit(outcome if isinstance(outcome, int) else 0)

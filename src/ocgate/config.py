@@ -12,21 +12,33 @@ says how to fix it; the CLI prints it on one line and exits with code 2.
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 from urllib.parse import urlparse
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+)
+from pydantic.fields import FieldInfo
 from pydantic_settings import (
     BaseSettings,
+    DotEnvSettingsSource,
+    EnvSettingsSource,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
+    SettingsError,
     TomlConfigSettingsSource,
 )
 
-from .gate.settings import ContractSettings  # the [contract] table; it imports nothing from here
-from .spec import DEFAULT_BUILTIN, LIVE_URL, is_builtin, is_url
+from .errors import CannotRun
+from .spec import DEFAULT_BUILTIN, LIVE_URL, Operation, is_builtin, is_url
 
 EMBEDDED = "embedded"
 
@@ -54,8 +66,13 @@ LIVE_SPEC_URL = LIVE_URL
 EMBEDDED_SPEC = DEFAULT_BUILTIN
 
 
-class ConfigError(Exception):
+class ConfigError(CannotRun):
     """Configuration that cannot be used; the message says what to change."""
+
+
+def split_list(value: object) -> object:
+    """A list written as people write it in a variable: "Buyers,Orders", "FullAccess Shopper"."""
+    return [part for part in re.split(r"[,\s]+", value) if part] if isinstance(value, str) else value
 
 
 def region_shortcuts() -> dict[str, str]:
@@ -82,10 +99,57 @@ class Persona(BaseModel):
     scope: list[str] = Field(default_factory=list)
     user_type: Literal["admin", "buyer", "supplier"] = "admin"
 
-    @field_validator("scope", mode="before")
-    @classmethod
-    def _split_scope(cls, value: object) -> object:
-        return value.split() if isinstance(value, str) else value
+    _split_scope = field_validator("scope", mode="before")(split_list)
+
+
+#: The contract gate's profiles, named once: `ocgate.contract.profiles` defines each, the CLI offers them.
+PROFILE_NAMES = ("gate", "deep")
+DEFAULT_WAIVERS = "contracts/waivers.toml"
+
+
+class ContractSettings(BaseModel):
+    """The `[contract]` table: the gate's profile, the operations it selects, its waiver file.
+
+    Filters: an operation runs when it matches every non-empty filter (any value of a filter
+    matches; tags, methods and operationIds ignore case; a path ending in `*` is a prefix).
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    profile: Literal[PROFILE_NAMES] = "gate"  # type: ignore[valid-type]
+    tags: list[str] = Field(default_factory=list)
+    paths: list[str] = Field(default_factory=list)
+    methods: list[str] = Field(default_factory=list)
+    operation_ids: list[str] = Field(default_factory=list)
+    #: The waiver (baseline) file, relative to the directory of ocgate.toml.
+    waivers: str = DEFAULT_WAIVERS
+
+    _split_filters = field_validator("tags", "paths", "methods", "operation_ids", mode="before")(split_list)
+
+    def selects(self, op: Operation) -> bool:
+        """Whether the filters let this operation run."""
+        return (
+            _matches_any(self.tags, op.tags, str.lower)
+            and _matches_any(self.methods, (op.method,), str.upper)
+            and _matches_any(self.operation_ids, (op.operation_id,), str.lower)
+            and (not self.paths or any(_path_matches(pattern, op.path) for pattern in self.paths))
+        )
+
+    def with_options(self, **options: object) -> ContractSettings:
+        """These settings with a run's own options (None or empty: keep the configured value) on top."""
+        chosen = {name: value for name, value in options.items() if value not in (None, [], ())}
+        try:
+            return ContractSettings.model_validate({**self.model_dump(), **chosen})
+        except ValidationError as exc:
+            raise ConfigError(_describe(exc, prefix=("contract",))) from None
+
+
+def _matches_any(wanted: list[str], actual: tuple[str, ...], norm: Any) -> bool:
+    return not wanted or bool({norm(value) for value in wanted} & {norm(value) for value in actual})
+
+
+def _path_matches(pattern: str, path: str) -> bool:
+    return path.startswith(pattern[:-1]) if pattern.endswith("*") else path == pattern
 
 
 class SandboxSettings(BaseModel):
@@ -131,7 +195,7 @@ class Settings(BaseSettings):
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         toml_file = _config_file()
-        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings, dotenv_settings]
+        sources: list[PydanticBaseSettingsSource] = [init_settings, _EnvLists(settings_cls), _DotEnvLists(settings_cls)]
         if toml_file is not None:
             sources.append(TomlConfigSettingsSource(settings_cls, toml_file=toml_file))
         return tuple(sources)
@@ -180,7 +244,7 @@ class Settings(BaseSettings):
 
     @property
     def data_path(self) -> Path:
-        """The folder of the fixture marketplace's data files (ocgate.fixture_data)."""
+        """The folder of the fixture marketplace's data files (ocgate.api.fixture_data)."""
         path = Path(self.data_dir)
         return path if path.is_absolute() else self.config_dir / path
 
@@ -201,6 +265,22 @@ class Settings(BaseSettings):
         return EMBEDDED if self.is_embedded else "custom"
 
 
+class _EnvLists(EnvSettingsSource):
+    """Environment variables, where a list may be JSON or written plainly ("Buyers,Orders")."""
+
+    def decode_complex_value(self, field_name: str, field: FieldInfo, value: Any) -> Any:
+        try:
+            return super().decode_complex_value(field_name, field, value)
+        except ValueError:
+            return value  # not JSON: the model's validators split it (see `split_list`)
+
+
+class _DotEnvLists(DotEnvSettingsSource):
+    """The .env file, read like the environment (`_EnvLists`)."""
+
+    decode_complex_value = _EnvLists.decode_complex_value
+
+
 def _config_file() -> Path | None:
     explicit = os.environ.get("OCGATE_CONFIG")
     if explicit:
@@ -219,6 +299,8 @@ def load_settings(**overrides: object) -> Settings:
         return Settings(**{key: value for key, value in overrides.items() if value is not None})
     except ValidationError as exc:
         raise ConfigError(_describe(exc)) from None
+    except SettingsError as exc:  # a source that cannot be read at all, e.g. a malformed .env value
+        raise ConfigError(f"{exc}; fix ocgate.toml, .env or the OCGATE_* variable it names") from None
 
 
 def _check_toml(path: Path) -> None:
@@ -230,10 +312,11 @@ def _check_toml(path: Path) -> None:
         raise ConfigError(f"{path}: not valid TOML ({exc}); fix the file and run again") from None
 
 
-def _describe(exc: ValidationError) -> str:
+def _describe(exc: ValidationError, prefix: tuple[str, ...] = ()) -> str:
     error = exc.errors()[0]
-    setting = ".".join(str(part) for part in error["loc"]) or "configuration"
-    env_name = "OCGATE_" + "__".join(str(part).upper() for part in error["loc"])
+    location = (*prefix, *error["loc"])
+    setting = ".".join(str(part) for part in location) or "configuration"
+    env_name = "OCGATE_" + "__".join(str(part).upper() for part in location)
     if error["type"] == "extra_forbidden":
         return f"{setting}: unknown setting; remove it from ocgate.toml / the environment or check its spelling"
     return f"{setting}: {error['msg']} (set it in ocgate.toml or as {env_name})"

@@ -11,7 +11,6 @@ import asyncio
 import json
 import os
 import subprocess
-import sys
 import threading
 import xml.etree.ElementTree as ElementTree
 from collections.abc import Iterator
@@ -23,7 +22,7 @@ import httpx
 import uvicorn
 
 from ocgate.config import Settings
-from ocgate.contract_gate import gate_command
+from ocgate.contract.suite import pytest_command
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -83,7 +82,7 @@ def run_gate(base_url: str, settings: Settings, tmp_path: Path, operation_ids: l
         "OCGATE_REPORTS_DIR": str(tmp_path),
         "PYTHONDONTWRITEBYTECODE": "1",
     }
-    command = gate_command("gate", {"operation_ids": operation_ids}, tmp_path, ["--waivers", str(waivers)] if waivers else [])
+    command = pytest_command(tmp_path, profile="gate", operation_ids=operation_ids, waivers=str(waivers) if waivers else None)
     completed = subprocess.run([*command, "-q", "-W", "ignore"], cwd=REPO, env=env, capture_output=True, text=True, check=False, timeout=600)
     results, skipped = {}, {}
     for case in ElementTree.parse(tmp_path / "junit" / "contract.xml").getroot().iter("testcase"):

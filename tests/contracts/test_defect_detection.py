@@ -13,14 +13,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from gate_harness import run_gate, sandbox_counts, served
 
 from ocgate.config import Settings
 from ocgate.sandbox.app import create_app
 from ocgate.sandbox.errors import ApiError
 from ocgate.sandbox.routing import Router
 from ocgate.sandbox.server import build_marketplace
-
-from gate_harness import run_gate, sandbox_counts, served
 
 Fault = Callable[[int, Any], tuple[int, Any]]
 ERROR = {"Errors": [{"ErrorCode": "Injected", "Message": "injected fault", "Data": None}]}

@@ -7,9 +7,9 @@ import itertools
 import pytest
 
 from ocgate.config import load_settings
-from ocgate.gate.kinds import Kinds
-from ocgate.gate.objects import Objects, Ref, format_path
-from ocgate.gate.writes import Writes
+from ocgate.contract.kinds import Kinds
+from ocgate.contract.objects import Objects, Ref, format_path
+from ocgate.contract.writes import Writes
 from ocgate.spec import Spec, load_spec
 
 RUN = "ocgtest"

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from gate_harness import run_gate, sandbox_counts, served
+
 from ocgate.config import Settings
 from ocgate.sandbox.app import create_app
 from ocgate.sandbox.server import build_marketplace
-
-from gate_harness import run_gate, sandbox_counts, served
 
 #: Operations that answered only 4xx until the gate learnt what they need:
 #: a line item names its product even when the generated body leaves it null;

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 from pathlib import Path
 
 import pytest
 
-from ocgate.config import ConfigError, load_settings
-from ocgate.contract_gate import gate_command, run_contract_suite
-from ocgate.gate.personas import APPROVER, ME_WRITER, SELLER, SHOPPER, persona_for
-from ocgate.gate.plan import contract_settings
-from ocgate.gate.settings import ContractSettings
+from ocgate.config import ConfigError, ContractSettings, load_settings
+from ocgate.contract.personas import APPROVER, ME_WRITER, SELLER, SHOPPER, persona_for
+from ocgate.contract.suite import pytest_command
+from ocgate.errors import ExitCode, reason_file
+from ocgate.run import RunOptions, preflight
 from ocgate.spec import Spec, load_spec
 
 
@@ -60,18 +61,36 @@ def test_a_path_filter_ending_in_a_star_matches_a_prefix(spec: Spec) -> None:
 def test_environment_variables_override_the_settings(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("OCGATE_CONTRACT__PROFILE", "deep")
     monkeypatch.setenv("OCGATE_CONTRACT__OPERATION_IDS", '["Orders.Submit"]')
-    chosen = contract_settings(load_settings())
+    chosen = load_settings().contract
     assert (chosen.profile, chosen.operation_ids) == ("deep", ["Orders.Submit"])
+
+
+@pytest.mark.parametrize("written", ["Buyers,Orders", "Buyers, Orders", "Buyers Orders", '["Buyers", "Orders"]'])
+def test_a_list_in_the_environment_may_be_written_as_people_write_it(monkeypatch: pytest.MonkeyPatch, written: str) -> None:
+    monkeypatch.setenv("OCGATE_CONTRACT__TAGS", written)
+    assert load_settings().contract.tags == ["Buyers", "Orders"]
+
+
+def test_a_persona_scope_in_the_environment_may_be_space_separated(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OCGATE_PERSONAS__SELLER_ADMIN__SCOPE", "FullAccess Shopper")
+    assert load_settings().persona("seller_admin").scope == ["FullAccess", "Shopper"]
 
 
 def test_an_unknown_profile_is_refused_in_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("OCGATE_CONTRACT__PROFILE", "fast")
     with pytest.raises(ConfigError, match="contract.profile: .*OCGATE_CONTRACT__PROFILE"):
-        contract_settings(load_settings())
+        load_settings()
+
+
+def test_run_options_override_the_contract_table_and_are_checked_like_it() -> None:
+    contract = load_settings().contract
+    assert contract.with_options(profile="deep", tags=("Buyers",), operation_ids=()).model_dump() == {**contract.model_dump(), "profile": "deep", "tags": ["Buyers"]}
+    with pytest.raises(ConfigError, match="contract.profile: .*OCGATE_CONTRACT__PROFILE"):
+        contract.with_options(profile="fast")
 
 
 def test_the_gate_command_carries_profile_filters_and_report_locations(tmp_path: Path) -> None:
-    command = gate_command("deep", {"tags": ["Buyers"], "operation_ids": ["Orders.Submit", "Orders.Get"]}, tmp_path)
+    command = pytest_command(tmp_path, profile="deep", tags=["Buyers"], operation_ids=["Orders.Submit", "Orders.Get"])
     assert command[command.index("--profile") + 1] == "deep"
     assert command[command.index("--tag") + 1] == "Buyers"
     assert [command[i + 1] for i, part in enumerate(command) if part == "--operation-id"] == ["Orders.Submit", "Orders.Get"]
@@ -79,21 +98,22 @@ def test_the_gate_command_carries_profile_filters_and_report_locations(tmp_path:
     assert str(tmp_path / "junit" / "contract.xml") in command
 
 
-def test_an_unknown_filter_or_profile_cannot_run(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match="unknown filter colour"):
-        gate_command("gate", {"colour": ["red"]}, tmp_path)
-    with pytest.raises(ConfigError, match="unknown profile 'fast'"):
-        run_contract_suite(load_settings(), profile="fast", filters={}, reports_dir=tmp_path)
+def test_without_options_the_gate_command_leaves_the_choice_to_the_contract_table(tmp_path: Path) -> None:
+    command = pytest_command(tmp_path)
+    assert not {"--profile", "--tag", "--operation-id", "--waivers"} & set(command)
 
 
-def test_a_selection_of_no_operation_cannot_run(tmp_path: Path) -> None:
-    assert run_contract_suite(load_settings(), profile="gate", filters={"operation_ids": ["No.Such"]}, reports_dir=tmp_path) == 2
+def test_a_selection_of_no_operation_cannot_run() -> None:
+    with pytest.raises(ConfigError, match="no operation of the spec matches"):
+        preflight(load_settings(), RunOptions(only=("contract",), operations=("No.Such",)))
 
 
-def test_a_malformed_waiver_file_stops_the_gate_in_one_line_with_exit_code_2(tmp_path: Path) -> None:
+def test_a_malformed_waiver_file_stops_the_gate_in_one_line_with_exit_code_2_and_says_why_in_a_file(tmp_path: Path) -> None:
     broken = tmp_path / "waivers.toml"
     broken.write_text("[[waiver]\n", encoding="utf-8")
-    command = [*gate_command("gate", {"operation_ids": ["Buyers.Get"]}, tmp_path), "--waivers", str(broken)]
-    completed = subprocess.run(command, cwd=Path(__file__).resolve().parents[2], capture_output=True, text=True, check=False, timeout=300)
-    assert completed.returncode == 2
+    command = pytest_command(tmp_path, operation_ids=["Buyers.Get"], waivers=str(broken))
+    env = {**os.environ, "OCGATE_REPORTS_DIR": str(tmp_path)}
+    completed = subprocess.run(command, cwd=Path(__file__).resolve().parents[2], env=env, capture_output=True, text=True, check=False, timeout=300)
+    assert completed.returncode == ExitCode.CANNOT_RUN
     assert f"ocgate: {broken}: not valid TOML" in completed.stdout
+    assert reason_file(tmp_path, "contract").read_text().startswith(f"{broken}: not valid TOML")

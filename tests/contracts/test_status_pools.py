@@ -5,15 +5,15 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from ocgate.client import ApiCallError
+from ocgate.api.client import ApiCallError
+from ocgate.api.fixture_data import load_fixture_data
+from ocgate.api.seeding import SeededBuyer, SeededMarketplace
 from ocgate.config import load_settings
-from ocgate.fixture_data import load_fixture_data
-from ocgate.gate.kinds import Kinds
-from ocgate.gate.objects import Objects
-from ocgate.gate.orders import OPEN, OrderPool
-from ocgate.gate.returns import ReturnPool
-from ocgate.gate.writes import Writes
-from ocgate.marketplace import SeededBuyer, SeededMarketplace
+from ocgate.contract.kinds import Kinds
+from ocgate.contract.objects import Objects
+from ocgate.contract.orders import OPEN, OrderPool
+from ocgate.contract.returns import ReturnPool
+from ocgate.contract.writes import Writes
 from ocgate.spec import load_spec
 
 

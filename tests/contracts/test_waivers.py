@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from ocgate.config import ConfigError
-from ocgate.gate.waivers import load_waivers
+from ocgate.contract.waivers import load_waivers
 
 OPERATIONS = ["Orders.Submit", "Buyers.Get"]
 CHECKS = ["status_code_conformance", "every_property_is_present"]

@@ -12,6 +12,7 @@ from rich.console import Console
 from ocgate.config import Settings, load_settings
 from ocgate.sandbox.server import EmbeddedSandbox
 
+
 @pytest.fixture
 def settings() -> Settings:
     return load_settings()

@@ -11,8 +11,8 @@ import httpx
 from rich.console import Console
 
 from ocgate.config import Settings, load_settings
-from ocgate.load_runner import run_load
-from ocgate.slo import LoadStats
+from ocgate.load.runner import run_load
+from ocgate.load.slo import LoadStats
 
 #: Shoppers who barely think and check out often, so a run of a few seconds completes checkouts.
 FAST_TRAFFIC = """
@@ -47,14 +47,14 @@ class Run:
         return LoadStats.from_summary(self.reports / "load" / "locust_summary.json")
 
     def allure_results(self) -> list[dict]:
-        return [json.loads(path.read_text()) for path in (self.reports / "allure-results").glob("*-result.json")]
+        return [json.loads(path.read_text()) for path in (self.reports / "allure-results" / "load").glob("*-result.json")]
 
 
 def load_run(settings: Settings, reports: Path, slo: str, **options: object) -> Run:
     (reports / "slo.toml").write_text(slo)
     (reports / "traffic.toml").write_text(FAST_TRAFFIC)
     console = Console(file=io.StringIO(), width=200, color_system=None)
-    code = run_load(
+    result = run_load(
         settings,
         shape="smoke",
         users=USERS,
@@ -65,7 +65,7 @@ def load_run(settings: Settings, reports: Path, slo: str, **options: object) -> 
         console=console,
         **options,
     )
-    return Run(code, console.file.getvalue(), reports)
+    return Run(result.exit_code, console.file.getvalue(), reports)
 
 
 def admin_client(base_url: str) -> httpx.Client:

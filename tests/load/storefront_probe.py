@@ -11,9 +11,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from locust.env import Environment  # first: Locust's gevent patching must come before other imports
+from locust.env import (
+    Environment,  # first: Locust's gevent patching must come before other imports
+)
 
-from ocgate.load_traffic import Account, Accounts, Storefront
+from ocgate.load.traffic import Account, Accounts, Storefront
 
 sys.path.insert(0, str(Path(__file__).parents[2] / "load"))
 from storefront import Cart, StorefrontBuyer  # noqa: E402  (load/ is Locust's folder, not a package)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ocgate.slo import EntryStats, LoadStats
+from ocgate.load.slo import EntryStats, LoadStats
 
 
 def entry(

@@ -17,9 +17,9 @@ import pytest
 from runs import USERS, Run, admin_client, load_run
 
 from ocgate.config import load_settings
-from ocgate.load_runner import EXIT_BREACH, EXIT_PASS
+from ocgate.errors import ExitCode
+from ocgate.load.slo import CHECKOUT_FLOW, load_slo
 from ocgate.sandbox.server import EmbeddedSandbox
-from ocgate.slo import CHECKOUT_FLOW, load_slo
 
 HOLDING_SLO = """
 [overall]
@@ -59,7 +59,7 @@ def distributed(tmp_path_factory: pytest.TempPathFactory) -> Run:
 
 
 def test_a_run_within_its_slos_exits_0(passing):
-    assert passing.code == EXIT_PASS, passing.output
+    assert passing.code == ExitCode.PASSED, passing.output
     assert "thresholds held" in passing.output
 
 
@@ -94,7 +94,7 @@ def test_every_threshold_is_evaluated_and_printed(passing):
 def test_locust_reports_and_allure_attachments_are_written(passing):
     written = {path.name for path in (passing.reports / "load").iterdir()}
     assert {"locust_stats.csv", "locust_failures.csv", "locust.html", "locust_summary.json"} <= written
-    results_dir = passing.reports / "allure-results"
+    results_dir = passing.reports / "allure-results" / "load"
     attachments = passing.allure_results()[0]["attachments"]
     assert {a["name"] for a in attachments} == {"latency percentiles", "locust stats", "locust failures"}
     assert all((results_dir / a["source"]).exists() for a in attachments)
@@ -103,7 +103,7 @@ def test_locust_reports_and_allure_attachments_are_written(passing):
 
 
 def test_the_run_leaves_nothing_behind(passing, admin):
-    assert passing.code == EXIT_PASS
+    assert passing.code == ExitCode.PASSED
     assert admin.get("/buyers").json()["Meta"]["TotalCount"] == 0
     assert admin.get("/orders/Incoming").json()["Meta"]["TotalCount"] == 0
     assert [user["Username"] for user in admin.get("/adminusers").json()["Items"]] == ["ocgate-admin"]
@@ -113,7 +113,7 @@ def test_the_run_leaves_nothing_behind(passing, admin):
 
 
 def test_a_breached_slo_exits_1_and_reports_the_breach(distributed):
-    assert distributed.code == EXIT_BREACH, distributed.output
+    assert distributed.code == ExitCode.FAILED, distributed.output
     assert "BREACH" in distributed.output
     failed = [result for result in distributed.allure_results() if result["status"] == "failed"]
     assert [result["name"] for result in failed] == ["overall: checkouts completed >= 1000000"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from ocgate.config import ConfigError
-from ocgate.load_shapes import MIN_USERS, SHAPES, parse_duration, shape_plan
+from ocgate.load.shapes import MIN_USERS, SHAPES, parse_duration, shape_plan
 
 
 @pytest.mark.parametrize("name", sorted(SHAPES))

@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from ocgate.slo import OVERALL, LoadStats, Threshold, evaluate
+from ocgate.load.slo import OVERALL, LoadStats, Threshold, evaluate
 
 
 def probe() -> dict:

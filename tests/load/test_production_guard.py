@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from ocgate.config import load_settings
-from ocgate.load_runner import EXIT_CANNOT_RUN, run_load
+from ocgate.errors import CannotRun, ExitCode
+from ocgate.load.runner import run_load
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -24,18 +25,16 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
     ],
 )
 def test_a_load_run_against_production_is_refused_before_anything_is_sent(overrides, console, tmp_path):
-    code = run_load(load_settings(**overrides), shape="smoke", reports_dir=tmp_path, console=console)
-    output = console.file.getvalue()
-    assert code == EXIT_CANNOT_RUN
-    assert "is an OrderCloud production host" in output and "sandbox or staging" in output
+    with pytest.raises(CannotRun, match="is an OrderCloud production host.*sandbox or staging"):
+        run_load(load_settings(**overrides), shape="smoke", reports_dir=tmp_path, console=console)
     assert not (tmp_path / "load").exists()
 
 
 def test_sandbox_and_staging_hosts_pass_the_guard(console, tmp_path):
     # Nothing listens there in this test: the run stops at the reachability check, past the guard.
-    code = run_load(load_settings(target="http://127.0.0.1:9"), shape="smoke", reports_dir=tmp_path, console=console)
-    assert code == EXIT_CANNOT_RUN
-    assert "production" not in console.file.getvalue() and "unreachable" in console.file.getvalue()
+    with pytest.raises(CannotRun) as refused:
+        run_load(load_settings(target="http://127.0.0.1:9"), shape="smoke", reports_dir=tmp_path, console=console)
+    assert "production" not in refused.value.line() and "unreachable" in refused.value.line()
 
 
 def test_the_locustfile_run_by_hand_refuses_production_too(tmp_path):
@@ -46,5 +45,5 @@ def test_the_locustfile_run_by_hand_refuses_production_too(tmp_path):
         timeout=60,
         cwd=tmp_path,
     )
-    assert done.returncode == EXIT_CANNOT_RUN
+    assert done.returncode == ExitCode.CANNOT_RUN
     assert "https://westeurope-production.ordercloud.io is an OrderCloud production host" in done.stderr

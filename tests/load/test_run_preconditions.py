@@ -1,10 +1,11 @@
-"""A load run that cannot happen stops before it touches the target: one line, exit code 2."""
+"""A load run that cannot happen stops before it touches the target, with one line that says why."""
 
 from __future__ import annotations
 
 import pytest
 
-from ocgate.load_runner import EXIT_CANNOT_RUN, run_load
+from ocgate.errors import CannotRun
+from ocgate.load.runner import run_load
 
 
 @pytest.mark.parametrize(
@@ -18,18 +19,19 @@ from ocgate.load_runner import EXIT_CANNOT_RUN, run_load
     ],
 )
 def test_a_request_out_of_bounds_is_refused(settings, console, tmp_path, options, says):
-    assert run_load(settings, reports_dir=tmp_path, console=console, **options) == EXIT_CANNOT_RUN
-    assert console.file.getvalue().startswith(f"ocgate load: {says}")
+    with pytest.raises(CannotRun) as refused:
+        run_load(settings, reports_dir=tmp_path, console=console, **options)
+    assert refused.value.line().startswith(says)
     assert not (tmp_path / "load").exists()
 
 
 def test_a_bad_slo_file_is_refused(settings, console, tmp_path, write_file):
     slo = write_file("slo.toml", "[overall]\np95 = 3\n")
-    assert run_load(settings, slo_file=slo, reports_dir=tmp_path, console=console) == EXIT_CANNOT_RUN
-    assert f"{slo}: overall.p95: unknown threshold" in console.file.getvalue()
+    with pytest.raises(CannotRun, match=f"{slo}: overall.p95: unknown threshold"):
+        run_load(settings, slo_file=slo, reports_dir=tmp_path, console=console)
 
 
 def test_a_bad_traffic_file_is_refused(settings, console, tmp_path, write_file):
     traffic = write_file("traffic.toml", "[storefront]\nthink_time = [3, 1]\n")
-    assert run_load(settings, traffic_file=traffic, reports_dir=tmp_path, console=console) == EXIT_CANNOT_RUN
-    assert "think_time is [min, max] seconds" in console.file.getvalue()
+    with pytest.raises(CannotRun, match=r"think_time is \[min, max\] seconds"):
+        run_load(settings, traffic_file=traffic, reports_dir=tmp_path, console=console)

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from ocgate.config import ConfigError
-from ocgate.slo import OVERALL, Threshold, load_slo
+from ocgate.load.slo import OVERALL, Threshold, load_slo
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 

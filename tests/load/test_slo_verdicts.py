@@ -7,7 +7,7 @@ import json
 import pytest
 from summaries import entry, stats_of
 
-from ocgate.slo import CHECKOUT_FLOW, FLOW, OVERALL, LoadStats, Threshold, evaluate
+from ocgate.load.slo import CHECKOUT_FLOW, FLOW, OVERALL, LoadStats, Threshold, evaluate
 
 
 def verdict(threshold: Threshold, stats: LoadStats):

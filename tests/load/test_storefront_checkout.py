@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ocgate.slo import CHECKOUT_FLOW, FLOW
+from ocgate.load.slo import CHECKOUT_FLOW, FLOW
 
 PROBE = Path(__file__).with_name("storefront_probe.py")
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from ocgate.config import ConfigError
-from ocgate.load_traffic import Account, Accounts, Traffic, load_traffic
+from ocgate.load.traffic import Account, Accounts, Traffic, load_traffic
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 

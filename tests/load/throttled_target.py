@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "load"))
 from ordercloud_user import OrderCloudUser, Session  # noqa: E402
 from summary import write_summary  # noqa: E402
 
-from ocgate.load_traffic import Account, Accounts  # noqa: E402
+from ocgate.load.traffic import Account, Accounts  # noqa: E402
 
 ANSWERS = [("429 Too Many Requests", {"Retry-After": "0.2"}), ("503 Service Unavailable", {}), ("200 OK", {})]
 seen: list[str] = []

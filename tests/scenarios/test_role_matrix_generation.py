@@ -8,8 +8,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from ocgate import role_matrix
 from ocgate.config import load_settings
+from ocgate.scenarios import role_matrix
 from ocgate.spec import Spec, load_spec
 
 RUN_ID = "ocgtest01"

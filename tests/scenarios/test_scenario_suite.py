@@ -10,6 +10,7 @@ its role check), so these tests do not depend on how the sandbox implements them
 
 from __future__ import annotations
 
+import subprocess
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -18,10 +19,13 @@ from typing import Any
 import pytest
 
 from ocgate.config import load_settings
+from ocgate.errors import ExitCode, reason_file
+from ocgate.run import suite_environment
 from ocgate.sandbox import EmbeddedSandbox
 from ocgate.sandbox.registry import Call
-from ocgate.scenario_suite import run_scenarios
+from ocgate.scenarios.suite import pytest_command
 
+REPO = Path(__file__).resolve().parents[2]
 PRICE_BREAKS = "test_changing_the_quantity_across_a_break_reprices_the_line"
 STOCK_DEDUCTION = "test_a_shopper_checks_out_and_the_seller_receives_an_open_order_with_the_stock_deducted"
 READER_CANNOT_WRITE = "test_a_product_reader_lists_products_but_cannot_create_one"
@@ -35,10 +39,16 @@ def sandbox() -> Iterator[EmbeddedSandbox]:
         yield running
 
 
+def run_scenarios(base_url: str, reports_dir: Path, keyword: str) -> int:
+    """`pytest scenarios/ -k KEYWORD` as `ocgate run` starts it, against `base_url`; its exit code."""
+    settings = load_settings(reports_dir=str(reports_dir))
+    command = [*pytest_command(reports_dir, keyword=keyword), "-q"]
+    return subprocess.run(command, cwd=REPO, env=suite_environment(settings, base_url), capture_output=True, check=False, timeout=600).returncode
+
+
 def run_journeys(sandbox: EmbeddedSandbox, reports_dir: Path, *names: str) -> tuple[int, dict[str, str]]:
     """Run the named journeys against the sandbox; returns the exit code and test name -> failure message."""
-    settings = load_settings(target=sandbox.base_url, spec=load_settings().spec_location)
-    code = run_scenarios(settings, reports_dir=reports_dir, extra_args=["-q", "-k", " or ".join(names)])
+    code = run_scenarios(sandbox.base_url, reports_dir, " or ".join(names))
     junit = ET.parse(reports_dir / "junit" / "scenarios.xml")
     failures = {}
     for case in junit.iter("testcase"):
@@ -119,6 +129,6 @@ def test_role_rules_fail_when_the_role_check_is_skipped(sandbox: EmbeddedSandbox
     assert "ProductReader creating a product was allowed (201), but must be refused" in results[READER_CANNOT_WRITE], results
 
 
-def test_an_unreachable_target_means_the_scenarios_cannot_run(tmp_path: Path) -> None:
-    settings = load_settings(target="http://127.0.0.1:9", spec=load_settings().spec_location)
-    assert run_scenarios(settings, reports_dir=tmp_path, extra_args=["-q", "-k", PRICE_BREAKS]) == 2
+def test_an_unreachable_target_means_the_scenarios_cannot_run_and_they_say_why_in_a_file(tmp_path: Path) -> None:
+    assert run_scenarios("http://127.0.0.1:9", tmp_path, PRICE_BREAKS) == ExitCode.CANNOT_RUN
+    assert "unreachable" in reason_file(tmp_path, "scenarios").read_text()

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..client import ApiCallError, OrderCloudClient
-from ..marketplace import SeededMarketplace
+from ..api.client import ApiCallError, OrderCloudClient
+from ..api.seeding import SeededMarketplace
 from .objects import Objects, Ref
 from .returns import RETURN_APPROVAL_RULE
 from .writes import Undo, Writes

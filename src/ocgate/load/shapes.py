@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .config import ConfigError
+from ..config import ConfigError
 
 #: A run needs one seller-side fulfilment user besides the storefront buyers.
 MIN_USERS = 2

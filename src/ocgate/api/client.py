@@ -15,16 +15,21 @@ from typing import Any
 import allure
 import httpx
 
-from .auth import TokenService
-from .redact import redact_body, redact_headers, redact_text
+from ..errors import CannotRun
+from ..redact import redact_body, redact_headers, redact_text
+from .tokens import TokenService
 
 RETRY_STATUSES = (429, 503)
 MAX_RETRIES = 3
 MAX_RETRY_WAIT = 10.0
 
 
-class ApiCallError(Exception):
-    """A call that did not succeed, carrying OrderCloud's first ErrorCode."""
+class ApiCallError(CannotRun):
+    """A call that did not succeed, carrying OrderCloud's first ErrorCode.
+
+    Escaping a run, it is a setup call the target refused: the run cannot happen."""
+
+    advice = "the target refused this setup call; check the seller admin's roles"
 
     def __init__(self, response: httpx.Response) -> None:
         self.response = response

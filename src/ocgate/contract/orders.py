@@ -12,8 +12,8 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from ..client import ApiCallError, OrderCloudClient
-from ..marketplace import SeededMarketplace
+from ..api.client import ApiCallError, OrderCloudClient
+from ..api.seeding import SeededMarketplace
 from .objects import Ref
 from .writes import Undo, Writes
 

@@ -13,7 +13,10 @@
 4. Remove the run's orders and the seeded data, then check each threshold,
    print the table and write one Allure result per threshold.
 
-Exit codes: 0 every threshold held, 1 an SLO breach, 2 the run could not happen.
+The result says whether every threshold held (`ExitCode.PASSED`) or one was breached
+(`ExitCode.FAILED`); a run that cannot happen raises `CannotRun`. Ctrl-C stops Locust, which
+writes its reports; what it measured is judged, the seeded data removed, and the interrupt
+goes on to the caller.
 """
 
 from __future__ import annotations
@@ -32,20 +35,16 @@ from pathlib import Path
 
 from rich.console import Console
 
-from .auth import AuthError
-from .client import ApiCallError
-from .config import ConfigError, Settings, is_production_host
-from .fixture_data import DataError
-from .load_report import threshold_table, write_allure_results
-from .load_shapes import parse_duration, shape_plan
-from .load_traffic import Account, Accounts, load_traffic
-from .marketplace import SeededMarketplace, Seeder, SeedPlan, seed_marketplace
-from .redact import redact_text
-from .sandbox import SandboxError
-from .slo import LoadStats, Threshold, evaluate, load_slo
-from .target import Target, TargetError, open_target
+from ..api.seeding import SeededMarketplace, Seeder, SeedPlan, seed_marketplace
+from ..api.target import Target, open_target
+from ..config import ConfigError, Settings, is_production_host
+from ..errors import CannotRun, ExitCode
+from ..redact import redact_text
+from .report import threshold_table, write_allure_results
+from .shapes import parse_duration, shape_plan
+from .slo import LoadStats, Threshold, Verdict, evaluate, load_slo
+from .traffic import Account, Accounts, load_traffic
 
-EXIT_PASS, EXIT_BREACH, EXIT_CANNOT_RUN = 0, 1, 2
 #: Roles of the seller-side users: who fulfils orders (list, ship, complete), and the
 #: storefront middleware's integration account, which accepts payments.
 FULFILMENT_ROLES = ("OrderAdmin", "ShipmentAdmin", "OrderReader")
@@ -54,11 +53,18 @@ PAYMENT_ROLES = ("OrderAdmin",)
 BUYER_COMPANIES = 2
 #: Time on top of the shape's duration for Locust to start, stop and write its reports.
 GRACE_SECONDS = 120
-CANNOT_RUN_ERRORS = (ConfigError, TargetError, AuthError, SandboxError, ApiCallError, DataError)
+#: After Ctrl-C, how long Locust may take to stop its users and write its reports.
+STOP_GRACE_SECONDS = 60
 
 
-class LoadError(Exception):
+class LoadError(CannotRun):
     """Locust could not run or finish; the message says what happened."""
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    exit_code: ExitCode
+    verdicts: list[Verdict]
 
 
 @dataclass(frozen=True)
@@ -88,49 +94,51 @@ def run_load(
     slo_file: Path | None = None,
     traffic_file: Path | None = None,
     console: Console | None = None,
-) -> int:
-    """Run one load test against the configured target; 0 pass, 1 SLO breach, 2 cannot run."""
+) -> LoadResult:
+    """Run one load test against the configured target; raises CannotRun when it cannot happen."""
     console = console or Console()
     load_dir = settings.config_dir / "load"
     reports = Path(reports_dir) if reports_dir is not None else settings.reports_path
     started = time.monotonic()
-    try:
-        request = LoadRequest(
-            shape=shape,
-            users=users,
-            duration=parse_duration(duration) if duration is not None else None,
-            processes=processes,
-            locustfile=load_dir / "locustfile.py",
-            slo_file=Path(slo_file) if slo_file else load_dir / "slo.toml",
-            traffic_file=Path(traffic_file) if traffic_file else load_dir / "traffic.toml",
-            out_dir=reports / "load",
-        )
-        thresholds = _check(request, settings)
-        with open_target(settings, sandbox_mode="process") as target:
-            refuse_production(target=target.base_url, token_url=target.token_url)
-            summary = _seed_and_run(target, request, console)
-        stats = LoadStats.from_summary(summary)
-    except CANNOT_RUN_ERRORS + (LoadError,) as error:
-        console.print(f"ocgate load: {redact_text(str(error))}", style="red", markup=False, highlight=False, soft_wrap=True)
-        return EXIT_CANNOT_RUN
-    verdicts = evaluate(thresholds, stats)
+    request = LoadRequest(
+        shape=shape,
+        users=users,
+        duration=parse_duration(duration) if duration is not None else None,
+        processes=processes,
+        locustfile=load_dir / "locustfile.py",
+        slo_file=Path(slo_file) if slo_file else load_dir / "slo.toml",
+        traffic_file=Path(traffic_file) if traffic_file else load_dir / "traffic.toml",
+        out_dir=reports / "load",
+    )
+    thresholds = _check(request, settings)
+    with open_target(settings, sandbox_mode="process") as target:
+        refuse_production(target=target.base_url, token_url=target.token_url)
+        summary, interrupted = _seed_and_run(target, request, console)
+    verdicts = evaluate(thresholds, LoadStats.from_summary(summary))
+    _report(verdicts, LoadStats.from_summary(summary), request, reports, time.monotonic() - started, console)
+    if interrupted:
+        raise KeyboardInterrupt
+    return LoadResult(ExitCode.FAILED if any(not verdict.passed for verdict in verdicts) else ExitCode.PASSED, verdicts)
+
+
+def _report(verdicts: list[Verdict], stats: LoadStats, request: LoadRequest, reports: Path, seconds: float, console: Console) -> None:
+    """The threshold table in the log, one Allure result per threshold, a closing line."""
     console.print(threshold_table(verdicts))
     write_allure_results(
-        reports / "allure-results",
+        reports / "allure-results" / "load",
         verdicts,
         stats,
-        run_title=f"{shape} load run",
+        run_title=f"{request.shape} load run",
         parameters={
-            "shape": shape,
-            "users": str(users or shape_plan(shape).default_users),
+            "shape": request.shape,
+            "users": str(request.users or shape_plan(request.shape).default_users),
             "worker processes": str(stats.workers),
-            "run time": f"{time.monotonic() - started:.0f} s",
+            "run time": f"{seconds:.0f} s",
         },
         attachments={"locust stats": request.out_dir / "locust_stats.csv", "locust failures": request.out_dir / "locust_failures.csv"},
     )
-    breaches = sum(not verdict.passed for verdict in verdicts)
-    console.print(f"load: {len(verdicts) - breaches}/{len(verdicts)} thresholds held; {stats.checkouts_completed} checkouts completed; reports in {request.out_dir}")
-    return EXIT_BREACH if breaches else EXIT_PASS
+    held = sum(verdict.passed for verdict in verdicts)
+    console.print(f"load: {held}/{len(verdicts)} thresholds held; {stats.checkouts_completed} checkouts completed; reports in {request.out_dir}")
 
 
 def _check(request: LoadRequest, settings: Settings) -> list[Threshold]:
@@ -160,7 +168,8 @@ def refuse_production(**urls: str) -> None:
 # -- seeding, running, cleaning up ------------------------------------------------------------
 
 
-def _seed_and_run(target: Target, request: LoadRequest, console: Console) -> Path:
+def _seed_and_run(target: Target, request: LoadRequest, console: Console) -> tuple[Path, bool]:
+    """Locust's summary file, and whether the run was interrupted (it is still judged)."""
     with seeded_accounts(target, request.users or shape_plan(request.shape).default_users, console) as accounts:
         return _run_locust(request, target.base_url, accounts)
 
@@ -197,7 +206,7 @@ def _seller_account(seeder: Seeder, market: SeededMarketplace, name: str, roles:
     return Account(user.username, user.password, roles)
 
 
-def _run_locust(request: LoadRequest, base_url: str, accounts: Path) -> Path:
+def _run_locust(request: LoadRequest, base_url: str, accounts: Path) -> tuple[Path, bool]:
     request.out_dir.mkdir(parents=True, exist_ok=True)
     prefix = request.out_dir / "locust"
     summary = Path(f"{prefix}_summary.json")
@@ -220,6 +229,7 @@ def _run_locust(request: LoadRequest, base_url: str, accounts: Path) -> Path:
     if request.processes > 1:
         command += ["--processes", str(request.processes)]
     log_path = request.out_dir / "locust.log"
+    interrupted = False
     with log_path.open("w", encoding="utf-8") as log:
         # A session of its own: Locust and the workers it forks can be stopped together.
         process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=request.locustfile.parent.parent, start_new_session=True)
@@ -227,13 +237,26 @@ def _run_locust(request: LoadRequest, base_url: str, accounts: Path) -> Path:
             code = process.wait(timeout=request.time_limit)
         except subprocess.TimeoutExpired:
             raise LoadError(f"Locust did not finish within {request.time_limit:.0f} s and was stopped; see {log_path}") from None
+        except KeyboardInterrupt:
+            interrupted, code = True, _stop_locust(process)
         finally:
-            if process.poll() is None:  # timed out, or this run was interrupted
+            if process.poll() is None:  # timed out, or a second Ctrl-C while Locust was stopping
                 os.killpg(process.pid, signal.SIGKILL)
                 process.wait()
     if not summary.exists():
+        if interrupted:
+            raise KeyboardInterrupt
         raise LoadError(f"Locust could not run (exit {code}): {_last_line(log_path)}; see {log_path}")
-    return summary
+    return summary, interrupted
+
+
+def _stop_locust(process: subprocess.Popen[bytes]) -> int | None:
+    """Ctrl-C: Locust stops its users and writes its reports; it is killed after the grace period."""
+    os.killpg(process.pid, signal.SIGINT)
+    try:
+        return process.wait(timeout=STOP_GRACE_SECONDS)
+    except subprocess.TimeoutExpired:
+        return None
 
 
 def _last_line(log_path: Path) -> str:

@@ -1,14 +1,12 @@
 """The plan of a contract run: configuration, spec, selected operations, Schemathesis schema.
 
-`load_plan()` reads everything a run needs before it talks to any target, so that the
+`configure()` reads everything a run needs before it talks to any target, so that the
 test modules of `contracts/` can build their Schemathesis schema at import time.
 """
 
 from __future__ import annotations
 
 import copy
-import json
-import os
 import re
 import tomllib
 from dataclasses import dataclass
@@ -17,12 +15,11 @@ from pathlib import Path
 from typing import Any
 
 import schemathesis
-from pydantic import BaseModel, ValidationError
 from schemathesis.schemas import BaseSchema
 
-from ..config import ConfigError, Settings, load_settings
+from ..config import ConfigError, ContractSettings, Settings, load_settings
 from ..spec import Operation, Spec, load_spec
-from .settings import ENV_PREFIX, PROFILES, ContractSettings
+from .profiles import PROFILES
 
 
 @dataclass
@@ -77,34 +74,24 @@ def free_filter_values(document: dict[str, Any]) -> None:
                         value.pop("pattern", None)
 
 
-def load_plan() -> GatePlan:
+#: The run's plan, set once from the suite's own options (see `configure`).
+_PLAN: list[GatePlan] = []
+
+
+def configure(**options: Any) -> GatePlan:
+    """The run's plan: the configuration, with the suite's own options (pytest's) on top.
+
+    `contracts/conftest.py` calls this once when pytest starts, before the test modules build
+    their Schemathesis schema from `current_plan()`."""
     settings = load_settings()
-    return GatePlan(settings, contract_settings(settings), load_spec(settings.spec_location))
+    _PLAN[:] = [GatePlan(settings, settings.contract.with_options(**options), load_spec(settings.spec_location))]
+    return _PLAN[0]
 
 
-def contract_settings(settings: Settings) -> ContractSettings:
-    """The contract settings of a run: `settings.contract` (once config.py has that field)
-    overridden by OCGATE_CONTRACT__* variables."""
-    configured = getattr(settings, "contract", None)
-    base = configured.model_dump() if isinstance(configured, BaseModel) else {}
-    try:
-        return ContractSettings(**{**base, **_from_environment()})
-    except ValidationError as exc:
-        error = exc.errors()[0]
-        name = ".".join(str(part) for part in error["loc"])
-        raise ConfigError(f"contract.{name}: {error['msg']} (set it in the [contract] table of ocgate.toml or as {ENV_PREFIX}{name.upper()})") from None
-
-
-def _from_environment() -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    for key, raw in os.environ.items():
-        if key.startswith(ENV_PREFIX):
-            name = key[len(ENV_PREFIX) :].lower()
-            try:
-                values[name] = json.loads(raw) if raw.lstrip().startswith("[") else raw
-            except ValueError:
-                raise ConfigError(f"{key}: not a JSON list ({raw!r}); write it as e.g. '[\"Buyers\", \"Orders\"]'") from None
-    return values
+def current_plan() -> GatePlan:
+    if not _PLAN:
+        raise RuntimeError("no contract plan: contracts/conftest.py configures it when pytest starts")
+    return _PLAN[0]
 
 
 def add_examples(document: dict[str, Any], path: Path) -> None:

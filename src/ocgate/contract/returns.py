@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..client import OrderCloudClient
+from ..api.client import OrderCloudClient
 from .objects import format_path
 from .orders import AWAITING_APPROVAL, OPEN, UNSUBMITTED, OrderPool, StatusPool
 from .writes import Undo

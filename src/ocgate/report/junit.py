@@ -13,7 +13,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
-from .redact import redact_text
+from ..redact import redact_text
 
 #: Allure status -> the JUnit element that marks it and the <testsuite> count it adds to.
 _OUTCOMES = {"failed": ("failure", "failures"), "broken": ("error", "errors"), "skipped": ("skipped", "skipped")}

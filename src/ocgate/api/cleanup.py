@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ..spec import Spec
 from .client import OrderCloudClient
-from .spec import Spec
 
 _TOP_LEVEL_ITEM = re.compile(r"^/(\w+)/\{\w+\}$")
 

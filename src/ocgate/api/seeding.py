@@ -2,7 +2,7 @@
 
 What is created — counts, roles, prices and breaks, inventory, address constants, the
 approval threshold, the Faker seed — is read from the data folder (`data/marketplace.toml`,
-see `ocgate.fixture_data`); a run may replace the counts (`SeedPlan`). Everything created
+see `ocgate.api.fixture_data`); a run may replace the counts (`SeedPlan`). Everything created
 carries the run's ID prefix and is recorded; `cleanup()` deletes exactly those objects,
 newest first, and nothing else. Names, addresses and prices come from Faker with the data's
 seed, so two runs look alike. Only public API calls are used, so seeding works the same on
@@ -17,12 +17,14 @@ from typing import Any
 
 from faker import Faker
 
-from .auth import Credentials
+from ..errors import CannotRun
 from .client import OrderCloudClient
 from .fixture_data import FixtureData, load_fixture_data
 from .target import Target
+from .tokens import Credentials
 
-class SeedError(Exception):
+
+class SeedError(CannotRun):
     """The target did not end up as seeded (e.g. a persona got other roles than it was given)."""
 
 

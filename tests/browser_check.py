@@ -92,7 +92,7 @@ def visible_text(html: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """`python -m ocgate.browser_check [REPORT_DIR] [VIEW]`: print what the report shows."""
+    """`python tests/browser_check.py [REPORT_DIR] [VIEW]`: print what the report shows."""
     args = sys.argv[1:] if argv is None else argv
     report_dir = Path(args[0]) if args else Path("reports/allure-report")
     try:

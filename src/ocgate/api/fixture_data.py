@@ -1,6 +1,6 @@
 """The fixture marketplace's shape, read from `marketplace.toml` in the data folder (`data/` by default).
 
-Seeding (`ocgate.marketplace`) creates what this file describes: how many buyers, shoppers,
+Seeding (`ocgate.api.seeding`) creates what this file describes: how many buyers, shoppers,
 categories and products; the roles of the shopper and approver security profiles; the
 storefront client's token lifetimes; prices and their breaks, inventory and product xp; the
 address constants; the approval threshold; the spending account's balance; and the Faker
@@ -17,8 +17,17 @@ import tomllib
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    model_validator,
+)
 from pydantic_core import ErrorDetails
+
+from ..errors import CannotRun
 
 DATA_FILE = "marketplace.toml"
 
@@ -27,7 +36,7 @@ Count = Annotated[int, Field(ge=1)]
 Amount = Annotated[float, Field(ge=0), AfterValidator(lambda value: int(value) if value.is_integer() else value)]
 
 
-class DataError(Exception):
+class DataError(CannotRun):
     """Fixture data that cannot be used; the message names the file and the key and says what to do."""
 
 

@@ -13,13 +13,14 @@ from typing import Literal
 
 import httpx
 
-from .auth import TokenService
+from ..config import Settings
+from ..errors import CannotRun
+from ..sandbox import EmbeddedSandbox
 from .client import OrderCloudClient
-from .config import Settings
-from .sandbox import EmbeddedSandbox
+from .tokens import TokenService
 
 
-class TargetError(Exception):
+class TargetError(CannotRun):
     """The target cannot be used (unreachable, not OrderCloud); the message says what to check."""
 
 

@@ -2,15 +2,12 @@
 
 The seller admin (FullAccess) calls marketplace operations; a seeded buyer shopper calls
 the Shopper and /me operations. A few operations need someone more specific, named in
-ACTING below. Tokens come from the target's token endpoint through `ocgate.auth.TokenService`
+ACTING below. Tokens come from the target's token endpoint through `ocgate.api.tokens.TokenService`
 (cached per persona, renewed near expiry, and after a 401).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from ..auth import TokenService
 from ..spec import Operation
 
 SELLER = "seller_admin"
@@ -51,18 +48,3 @@ def persona_for(op: Operation) -> str:
 def direction_for(persona: str) -> str:
     """Buyer users see their own orders as Outgoing; the seller sees them as Incoming."""
     return "Outgoing" if persona in BUYER_PERSONAS else "Incoming"
-
-
-@dataclass
-class PersonaTokens:
-    """Bearer tokens per persona, from the target's token endpoint."""
-
-    tokens: TokenService
-
-    def header(self, persona: str) -> str:
-        return f"Bearer {self.tokens.token(persona)}"
-
-    def renew(self, persona: str) -> str:
-        """A new token after the API answered 401 to the cached one."""
-        self.tokens.invalidate(persona)
-        return self.header(persona)

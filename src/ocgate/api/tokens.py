@@ -17,14 +17,15 @@ from dataclasses import dataclass
 import httpx
 import jwt
 
-from .config import Persona, Settings
-from .redact import secrets as known_secrets
+from ..config import Persona, Settings
+from ..errors import CannotRun
+from ..redact import secrets as known_secrets
 
 #: Renew this many seconds before the token's exp, so no request races its expiry.
 EXPIRY_MARGIN = 30
 
 
-class AuthError(Exception):
+class AuthError(CannotRun):
     """A persona cannot log in; the message names the persona and what to check."""
 
 

@@ -29,8 +29,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .config import ConfigError
-from .load_traffic import read_toml
+from ..config import ConfigError
+from .traffic import read_toml
 
 OVERALL = "overall"
 #: The request type of flow entries (several requests that make one user journey).

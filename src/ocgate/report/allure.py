@@ -26,6 +26,8 @@ from typing import TYPE_CHECKING, Any
 
 from ocgate.redact import redact_text
 
+from ..errors import CannotRun
+
 if TYPE_CHECKING:
     from ocgate.config import Settings
 
@@ -62,7 +64,7 @@ CATEGORIES: list[dict[str, Any]] = [
 ]
 
 
-class ReportError(Exception):
+class ReportError(CannotRun):
     """The HTML report cannot be built; the message says why and what to do."""
 
 
@@ -197,7 +199,7 @@ class SuiteSummary:
 def summarize(results_dirs: list[Path]) -> list[SuiteSummary]:
     """Count the results per suite, in suite order; a retried test counts once, as its last try."""
     totals: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for result in _latest_results(results_dirs):
+    for result in latest_results(results_dirs):
         counts = totals[_suite_of(result)]
         counts["tests"] += 1
         counts["duration_ms"] += max(0, result.get("stop", 0) - result.get("start", 0))
@@ -212,7 +214,7 @@ def summarize(results_dirs: list[Path]) -> list[SuiteSummary]:
     return [SuiteSummary(suite, **counts) for suite, counts in sorted(totals.items())]
 
 
-def _latest_results(results_dirs: list[Path]) -> list[dict[str, Any]]:
+def latest_results(results_dirs: list[Path]) -> list[dict[str, Any]]:
     latest: dict[str, dict[str, Any]] = {}
     for directory in results_dirs:
         for path in sorted(Path(directory).glob("*-result.json")):

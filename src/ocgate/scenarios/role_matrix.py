@@ -36,8 +36,8 @@ from typing import Any, Literal
 
 import httpx
 
-from .client import ApiCallError
-from .spec import Operation, Spec
+from ..api.client import ApiCallError
+from ..spec import Operation, Spec
 
 #: Roles of the buyer perspective: /me, the cart and a shopper's own orders.
 BUYER_SIDE_ROLES = frozenset({"Shopper", "MeAdmin", "MeAddressAdmin", "MeCreditCardAdmin", "MeXpAdmin", "PasswordReset"})

@@ -29,18 +29,28 @@ from schemathesis.core.transport import Response
 from schemathesis.generation.meta import TestPhase
 from schemathesis.schemas import APIOperation, BaseSchema
 
-from ..auth import AuthError, Credentials
-from ..client import OrderCloudClient
+from ..api.client import OrderCloudClient
+from ..api.seeding import SeededMarketplace, Seeder, new_password, seed_marketplace
+from ..api.target import Target, open_target
+from ..api.tokens import AuthError, Credentials
+from ..errors import CannotRun
 from ..redact import redact_body, redact_text
-from ..marketplace import SeededMarketplace, Seeder, new_password, seed_marketplace
 from ..spec import Operation
-from ..target import Target, open_target
 from .coverage import Coverage
 from .fixtures import ContractFixtures
 from .kinds import Kinds
 from .objects import DISCOVERY_PAGE, Objects, Ref, discover, format_path
 from .orders import UNSUBMITTED, OrderPool, StatusPool
-from .personas import APPROVER, BUYER_PERSONAS, ME_WRITER, ROLELESS, SELLER, SHOPPER, direction_for, persona_for
+from .personas import (
+    APPROVER,
+    BUYER_PERSONAS,
+    ME_WRITER,
+    ROLELESS,
+    SELLER,
+    SHOPPER,
+    direction_for,
+    persona_for,
+)
 from .plan import GatePlan
 from .probes import Prober
 from .returns import ReturnPool
@@ -58,7 +68,7 @@ CART_SUBMITS = frozenset({"Cart.Submit", "Cart.Validate"})
 UNHELD_ROLE = "XpIndexAdmin"
 
 
-class GateError(Exception):
+class GateError(CannotRun):
     """The target cannot host a contract run as set up here; the message says why."""
 
 

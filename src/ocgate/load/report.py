@@ -18,10 +18,17 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from allure_commons.logger import AllureFileLogger
-from allure_commons.model2 import Attachment, Label, Parameter, Status, StatusDetails, TestResult
+from allure_commons.model2 import (
+    Attachment,
+    Label,
+    Parameter,
+    Status,
+    StatusDetails,
+    TestResult,
+)
 from rich.table import Table
 
-from .redact import redact_text
+from ..redact import redact_text
 from .slo import EntryStats, LoadStats, Verdict, format_value
 
 SUITE = "Load"
@@ -35,7 +42,7 @@ def threshold_table(verdicts: list[Verdict]) -> Table:
         table.add_column(column, justify="right" if column in ("limit", "observed") else "left")
     for verdict in verdicts:
         t = verdict.threshold
-        result = "[green]pass[/green]" if verdict.passed else "[bold red]BREACH[/bold red]"
+        result = "[green]✓ pass[/green]" if verdict.passed else "[bold red]✗ BREACH[/bold red]"
         table.add_row(t.scope, t.what, format_value(t.metric, t.limit), format_value(t.metric, verdict.observed), result)
     return table
 
@@ -107,7 +114,7 @@ def write_allure_results(
                 fullName=key,
                 status=Status.PASSED if verdict.passed else Status.FAILED,
                 statusDetails=StatusDetails(message=verdict.message),
-                labels=[Label("parentSuite", "ocgate"), Label("suite", SUITE), Label("subSuite", threshold.scope), Label("feature", "SLO")],
+                labels=[Label("parentSuite", "load"), Label("suite", SUITE), Label("subSuite", threshold.scope), Label("feature", "SLO")],
                 parameters=[Parameter(name, value) for name, value in parameters.items()],
                 attachments=shared,
                 start=judged,

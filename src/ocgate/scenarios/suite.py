@@ -1,0 +1,36 @@
+"""How `ocgate run` starts the scenarios: `pytest scenarios/` with the suite's own options.
+
+The command is exactly what a person would type; the target, spec and reports folder come as
+OCGATE_* variables. It runs serially: on two cores a second pytest-xdist worker repeats the
+whole session setup (seeding, the role personas) and competes with the first for the CPU,
+which made the suite slower, not faster. Results come back as files: Allure results in
+`<reports>/allure-results/scenarios`, JUnit XML in `<reports>/junit/scenarios.xml`, the role
+matrix in `<reports>/role-matrix.*`, and, when the suite cannot run, its one-line reason in
+`<reports>/logs/scenarios.cannot-run`.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from ..config import ConfigError
+
+SCENARIOS_DIR = Path(__file__).resolve().parents[3] / "scenarios"
+#: pytest plugins that other suites use (the contract gate's Schemathesis and Hypothesis) and the
+#: scenarios do not: leaving them unloaded halves the suite's start-up.
+UNUSED_PLUGINS = ("schemathesis", "hypothesispytest", "anyio", "faker")
+
+
+def pytest_command(reports_dir: Path, *, keyword: str | None = None) -> list[str]:
+    """`pytest scenarios/ ...` for one run; `keyword` is a pytest -k expression over the journeys."""
+    if not SCENARIOS_DIR.is_dir():
+        raise ConfigError(f"the scenario suite is not at {SCENARIOS_DIR}; run ocgate from a checkout of the repository")
+    return [
+        sys.executable, "-m", "pytest", str(SCENARIOS_DIR),
+        "--alluredir", str(reports_dir / "allure-results" / "scenarios"),
+        "--junitxml", str(reports_dir / "junit" / "scenarios.xml"),
+        *(option for plugin in UNUSED_PLUGINS for option in ("-p", f"no:{plugin}")),
+        "-p", "no:cacheprovider",
+        *(["-k", keyword] if keyword else []),
+    ]  # fmt: skip
