@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 from browser_check import render_report
 from cli_runs import assert_one_line_error, ocgate, ocgate_lines, processes_marked, run_ocgate
-from test_report import ALLURE_INSTALLED, needs_allure, needs_chromium
+from machine import ALLURE_INSTALLED, needs_allure, needs_chromium
 
 SUITES = ("contract", "scenarios", "load")
 #: Distinctive secrets: the embedded sandbox creates its admin and its API client from them.
@@ -95,6 +95,13 @@ def test_an_slo_breach_makes_the_run_exit_1(full_run):
     assert full_run.summary()["load"][-1] == "failed"
     failures = [case.find("failure") for case in full_run.junit_cases("load")]
     assert any(f is not None and f.get("message", "").startswith("SLO breach") for f in failures)
+
+
+def test_the_terminal_ends_with_the_slo_table_and_a_line_for_each_failure(full_run):
+    stderr = full_run.result.stderr
+    assert "SLO thresholds" in stderr and "✗ BREACH" in stderr and "✓ pass" in stderr
+    breach = [line for line in stderr.splitlines() if line.startswith("✗ load · ")]
+    assert breach and "SLO breach" in breach[0], stderr
 
 
 def test_progress_names_each_suite_as_it_starts_and_ends(full_run):

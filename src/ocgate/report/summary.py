@@ -168,8 +168,9 @@ def _rule_and_reason(message: str) -> tuple[str, str]:
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     match = _CHECK.match(lines[0]) if lines else None
     rule = match.group("rule").strip(" -") if match else "failed"
+    rest = lines[0][match.end() :].strip() if match else ""  # "SLO breach: <what>, observed <value>"
     detail = next((line for line in lines[1:] if not line.startswith(("[", "Reproduce", "curl"))), "")
-    return _short(rule), _short(detail or first)
+    return _short(rule), _short(detail or rest or first)
 
 
 def _short(text: str, width: int = 140) -> str:

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
 import subprocess
 import uuid
 from pathlib import Path
@@ -13,12 +11,12 @@ from typing import Any
 
 import browser_check
 import pytest
-from browser_check import BrowserError, find_chromium, render_report, visible_text
+from browser_check import BrowserError, render_report, visible_text
+from machine import needs_allure, needs_chromium
 
 from ocgate.config import Settings, load_settings
 from ocgate.report import allure as report
 from ocgate.report.allure import (
-    ALLURE_BIN,
     CATEGORIES,
     ReportError,
     SuiteSummary,
@@ -29,19 +27,7 @@ from ocgate.report.allure import (
     write_environment,
 )
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-ALLURE_INSTALLED = (REPO_ROOT / ALLURE_BIN).exists() and shutil.which("node") is not None
-#: CI must render the report, so there a missing tool fails these tests (generate_html and
-#: render_report say what is missing) instead of skipping them; elsewhere they skip.
-IN_CI = os.environ.get("CI", "").lower() not in ("", "0", "false")
-needs_allure = pytest.mark.skipif(
-    not ALLURE_INSTALLED and not IN_CI,
-    reason="Allure 3 is not installed: install Node 20+, then `make deps` (npm ci)",
-)
-needs_chromium = pytest.mark.skipif(
-    find_chromium() is None and not IN_CI,
-    reason="Chromium is not installed: `sudo apt-get install -y chromium` (make test does it as root or with passwordless sudo)",
-)
+REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 def write_result(
