@@ -25,7 +25,7 @@ LAYERS = {
     "errors": 1,
     "spec": 2,
     "config": 3,
-    "sandbox": 4,
+    "sandbox": 4,  # reads errors, spec and config only
     "api": 5, "report": 5,
     "contract": 6, "scenarios": 6, "load": 6,
     "run": 7,

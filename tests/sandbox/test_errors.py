@@ -6,7 +6,7 @@ import re
 
 import httpx
 import pytest
-from _sandbox_api import created, error_of
+from _sandbox_api import error_of
 
 from ocgate.config import load_settings
 from ocgate.spec import load_spec

@@ -7,11 +7,10 @@ from collections.abc import Iterator
 import httpx
 import jwt
 import pytest
+from _sandbox_api import BUYER_PASSWORD, BuyerPersona, api_client, created, password_token, token_request
 
 from ocgate.config import Settings
 from ocgate.sandbox.server import EmbeddedSandbox
-
-from _sandbox_api import BUYER_PASSWORD, BuyerPersona, api_client, created, password_token, token_request
 
 ADMIN_PASSWORD = "Sandbox-Admin-2026"
 

@@ -15,12 +15,12 @@ from urllib.parse import parse_qsl, quote
 import orjson
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
-from . import handlers, models  # noqa: F401  (handlers: registers the hand-written business semantics)
-from .auth import OAuthError
+from . import handlers, models, rules  # noqa: F401  (handlers, rules: register the hand-written semantics and guards)
 from .errors import ApiError, bad_request
+from .oauth import OAuthError
 from .registry import Call, Reply
 from .routing import Router
 from .state import Marketplace
@@ -88,7 +88,9 @@ def create_app(market: Marketplace) -> Starlette:
             return error_response(error)
         form = dict(parse_qsl((await request.body()).decode("utf-8", "replace")))
         try:
-            return JSON(market.tokens.grant(form), headers={"Cache-Control": "no-store"})
+            with market.store.lock:  # the token endpoint reads users, roles and clients like any request
+                granted = market.tokens.grant(form)
+            return JSON(granted, headers={"Cache-Control": "no-store"})
         except ApiError as error:
             return error_response(error)
 

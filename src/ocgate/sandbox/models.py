@@ -44,6 +44,17 @@ def as_utc(value: str) -> str:
         raise bad_request("ValidationFailure", f"{value!r} is not an ISO 8601 date-time.", {"Value": value}) from None
 
 
+def parse_time(text: Any) -> datetime | None:
+    """An ISO 8601 date (naive ones are UTC); None when unset or unreadable."""
+    if not isinstance(text, str) or not text:
+        return None
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
 def shape(schema: dict[str, Any], value: Any, previous: Any = None) -> Any:
     """A value laid out per its schema: objects get every property, read-only ones kept from before."""
     if value is None:

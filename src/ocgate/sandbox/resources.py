@@ -12,6 +12,11 @@ and response schemas), which decides its behaviour:
 - assignment.list/save/delete               -> relation rows identified by their *ID fields
 - link.save/delete/list  PUT|DELETE /xs/{xID}/ys/{yID}, GET /xs/{xID}/ys -> links between two objects
 
+Declared in the registry, next to the rule they apply: a collection's guard (a parent the caller
+must see; whether it sees one object: 404 and left out of lists otherwise) applies to its generic
+get, list, save, patch and delete; a perspective (/me/...) reads and writes where its objects are
+stored for the caller. `handle` takes the store lock for the whole operation.
+
 IDs are writable: a given ID is kept (each `{incrementorID}` in it replaced by
 that incrementor's next number), a missing one is generated (22 characters).
 Storage ignores the `{direction}` path parameter: it is a perspective on an
@@ -20,15 +25,17 @@ order, not a partition of orders.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from . import models
 from .errors import bad_request, id_exists, not_found
 from .listing import ListRules, list_page
-from .registry import DELETE_HOOKS, HANDLERS, PRESENTERS, WRITE_HOOKS, Call
+from .registry import DELETE_HOOKS, GUARDS, HANDLERS, PERSPECTIVES, PRESENTERS, WRITE_HOOKS, Call
 
 if TYPE_CHECKING:
     from ..spec import Operation, Spec
@@ -38,7 +45,7 @@ UNSCOPED_PARAMS = frozenset({"direction"})
 #: *ID fields of assignment models that describe the relation rather than identify it.
 ATTRIBUTE_IDS = frozenset({"PriceScheduleID", "SellerID", "DefaultOptionID"})
 #: Paths that show stored objects from the caller's perspective: never where a reference (ProductID, ...) points.
-PERSPECTIVES = ("/me/", "/cart/")
+CALLER_PATHS = ("/me/", "/cart/")
 
 _PARAM = re.compile(r"{(\w+)}")  # a path parameter, or an incrementor in an ID
 INCREMENTORS = "/incrementors"
@@ -87,6 +94,8 @@ class Resources:
         self.bindings: dict[str, Binding] = {}
         #: model field name (ProductID) -> collections whose item parameter it names
         self.by_field: dict[str, list[Collection]] = {}
+        #: storage template -> a collection that only a perspective names (registry.perspective)
+        self._hidden: dict[str, Collection] = {}
         self._classify_all()
 
     # -- classification -------------------------------------------------------
@@ -107,7 +116,7 @@ class Resources:
             return existing
         collection = Collection(template, params_of(template), item_param, schema or {})
         self.collections[template] = collection
-        if item_param and not template.startswith(PERSPECTIVES):
+        if item_param and not template.startswith(CALLER_PATHS):
             self.by_field.setdefault(field_for(item_param), []).append(collection)
         return collection
 
@@ -257,8 +266,7 @@ class Resources:
             incrementor["LastNumber"] = (incrementor.get("LastNumber") or 0) + 1
             return str(incrementor["LastNumber"]).zfill(incrementor.get("LeftPaddingCount") or 0)
 
-        with self.store.lock:
-            return _PARAM.sub(next_number, object_id)
+        return _PARAM.sub(next_number, object_id)
 
     # -- writing --------------------------------------------------------------------
 
@@ -308,92 +316,145 @@ class Resources:
                     if target is not None and target[0] is collection and target[1] == scope:
                         del rows[key]
 
-    # -- generic handlers ---------------------------------------------------------------
+    # -- running an operation ---------------------------------------------------------------
 
     def handle(self, call: Call) -> Any:
-        handler = HANDLERS.get(call.op.operation_id)
-        if handler is not None:
-            return handler(call)
-        binding = self.bindings.get(call.op.operation_id)
-        if binding is None:  # a gap in the sandbox, not bad input: tests/sandbox/test_every_operation.py finds these
-            raise NotImplementedError(f"{call.op.operation_id} has neither a hand-written handler nor a generic binding")
-        return getattr(self, "_" + binding.kind.replace(".", "_"))(call, binding)
+        """Run one operation: its hand-written handler, or the generic behaviour of its binding.
+
+        The store lock is held throughout: this is where every request (and every internal
+        `Marketplace.invoke`) takes it, so handlers and hooks never do. It is re-entrant: an
+        operation run inside another (the cart's proxied order operations) takes it again harmlessly.
+        """
+        with self.store.lock:
+            handler = HANDLERS.get(call.op.operation_id)
+            if handler is not None:
+                return handler(call)
+            binding = self.bindings.get(call.op.operation_id)
+            if binding is None:  # a gap in the sandbox, not bad input: tests/sandbox/test_every_operation.py finds these
+                raise NotImplementedError(f"{call.op.operation_id} has neither a hand-written handler nor a generic binding")
+            return getattr(self, "_" + binding.kind.replace(".", "_"))(call, binding)
+
+    # -- where an operation's objects are, and who reaches them (registry.perspective, registry.guard) --
+
+    def stored(self, call: Call, collection: Collection) -> tuple[Collection, dict[str, str]]:
+        """The collection an operation's objects are stored in, and the path parameters naming their
+        scope: the operation's own, or for a declared perspective (/me/...), where they are for this caller."""
+        perspective = PERSPECTIVES.get(collection.template)
+        if perspective is None:
+            return collection, call.params
+        stored = self.collections.get(perspective.stored_at)
+        if stored is None:  # a collection no operation names (e.g. under each user): the shown model, kept there
+            stored = self._hidden.setdefault(
+                perspective.stored_at, dataclasses.replace(collection, template=perspective.stored_at, scope_params=params_of(perspective.stored_at))
+            )
+        return stored, {**call.params, **perspective.scope(call)}
+
+    def _reach(self, call: Call, binding: Binding) -> tuple[Collection, dict[str, str], Scope]:
+        """Where the operation's objects are, once the caller may reach them: the parent objects in
+        the path exist (404 otherwise), and so does the parent its guard asks the caller to see."""
+        collection, params = self.stored(call, binding.collection)
+        self.require_parents(collection, params)
+        self._check_parent(call, binding)
+        return collection, params, self.scope(collection, params)
+
+    @staticmethod
+    def _check_parent(call: Call, binding: Binding) -> None:
+        guard = GUARDS.get(binding.collection.template)
+        if guard is not None and guard.parent is not None:
+            guard.parent(call)
+
+    @staticmethod
+    def _sees(call: Call, binding: Binding) -> Callable[[dict[str, Any]], bool]:
+        """Whether the caller sees an object of the operation's collection (its guard's can_see)."""
+        guard = GUARDS.get(binding.collection.template)
+        if guard is None or guard.can_see is None:
+            return lambda obj: True
+        return functools.partial(guard.can_see, call)
+
+    def _seen(self, call: Call, binding: Binding, collection: Collection, scope: Scope) -> dict[str, Any]:
+        """The object the path names, when it exists and the caller sees it; 404 NotFound otherwise."""
+        object_id = call.params[binding.collection.item_param or ""]
+        obj = self.require(collection, scope, object_id)
+        if not self._sees(call, binding)(obj):
+            raise not_found(collection.object_type, object_id)
+        return obj
+
+    # -- generic handlers: create, read, replace, patch, delete ---------------------------------------
 
     def _list(self, call: Call, binding: Binding) -> Any:
-        collection = binding.collection
-        self.require_parents(collection, call.params)
-        scope = self.scope(collection, call.params)
-        items = [self.present(call, collection, scope, obj) for obj in self.store.view(collection.template, scope).values()]
+        collection, _, scope = self._reach(call, binding)
+        objects: Iterable[dict[str, Any]] = self.store.view(collection.template, scope).values()
+        guard = GUARDS.get(binding.collection.template)
+        if guard is not None and guard.can_see is not None:
+            objects = [obj for obj in objects if guard.can_see(call, obj)]
+        items = [self.present(call, collection, scope, obj) for obj in objects]
         return list_page(items, call.query, binding.list_rules, facets="Facets" in _meta_properties(call.op))
 
     def _get(self, call: Call, binding: Binding) -> Any:
-        collection = binding.collection
-        self.require_parents(collection, call.params)
-        scope = self.scope(collection, call.params)
-        return self.present(call, collection, scope, self.require(collection, scope, call.params[collection.item_param or ""]))
+        collection, _, scope = self._reach(call, binding)
+        return self.present(call, collection, scope, self._seen(call, binding, collection, scope))
 
     def _create(self, call: Call, binding: Binding) -> Any:
-        collection = binding.collection
-        return self.create(call, collection, call.params, call.body)
+        collection, params = self.stored(call, binding.collection)
+        self._check_parent(call, binding)
+        return self.create(call, collection, params, call.body)
 
     def create(self, call: Call, collection: Collection, params: dict[str, str], body: dict[str, Any]) -> dict[str, Any]:
         """Validate and store a new object; 409 IdExists when its ID is taken."""
         models.validate(call.op.request_schema or collection.schema, body, model=collection.object_type)
         self.require_parents(collection, params)
         scope = self.scope(collection, params)
-        with self.store.lock:
-            body = dict(body)
-            object_id = self.assign_id(body)
-            if self.store.get(collection.template, scope, object_id) is not None:
-                raise id_exists(collection.object_type, object_id)
-            obj = models.stamp(models.materialize(collection.schema, body), created=True)
-            return self.write(call, collection, scope, obj, None)
+        body = dict(body)
+        object_id = self.assign_id(body)
+        if self.store.get(collection.template, scope, object_id) is not None:
+            raise id_exists(collection.object_type, object_id)
+        obj = models.stamp(models.materialize(collection.schema, body), created=True)
+        return self.write(call, collection, scope, obj, None)
 
     def _save(self, call: Call, binding: Binding) -> Any:
-        collection = binding.collection
-        return self.save(call, collection, call.params, call.params[collection.item_param or ""], call.body)
+        collection, params = self.stored(call, binding.collection)
+        self._check_parent(call, binding)
+        object_id = call.params[binding.collection.item_param or ""]
+        previous = self.store.get(collection.template, self.scope(collection, params), object_id)
+        if previous is not None and not self._sees(call, binding)(previous):
+            raise not_found(collection.object_type, object_id)
+        return self.save(call, collection, params, object_id, call.body)
 
     def save(self, call: Call, collection: Collection, params: dict[str, str], object_id: str, body: dict[str, Any]) -> dict[str, Any]:
         """Validate and create or replace an object (the path's ID wins over the body's)."""
         models.validate(call.op.request_schema or collection.schema, body, model=collection.object_type)
         self.require_parents(collection, params)
         scope = self.scope(collection, params)
-        with self.store.lock:
-            previous = self.store.get(collection.template, scope, object_id)
-            body = {**body, "ID": object_id} if "ID" in collection.schema.get("properties", {}) else dict(body)
-            obj = models.stamp(models.materialize(collection.schema, body, previous), created=previous is None)
-            if previous is None and "ID" not in obj:
-                obj["ID"] = object_id
-            return self.write(call, collection, scope, obj, previous)
+        previous = self.store.get(collection.template, scope, object_id)
+        body = {**body, "ID": object_id} if "ID" in collection.schema.get("properties", {}) else dict(body)
+        obj = models.stamp(models.materialize(collection.schema, body, previous), created=previous is None)
+        if previous is None and "ID" not in obj:
+            obj["ID"] = object_id
+        return self.write(call, collection, scope, obj, previous)
 
     def _patch(self, call: Call, binding: Binding) -> Any:
-        collection = binding.collection
-        models.validate(call.op.request_schema or collection.schema, call.body, model=collection.object_type, partial=True)
-        self.require_parents(collection, call.params)
-        return self.patch(call, collection, self.scope(collection, call.params), call.params[collection.item_param or ""], call.body)
+        shown = binding.collection
+        models.validate(call.op.request_schema or shown.schema, call.body, model=shown.object_type, partial=True)
+        collection, _, scope = self._reach(call, binding)
+        return self.patch(call, collection, scope, self._seen(call, binding, collection, scope)["ID"], call.body)
 
     def patch(self, call: Call, collection: Collection, scope: Scope, object_id: str, changes: dict[str, Any]) -> dict[str, Any]:
         """Deep-merge changes into a stored object (read-only fields untouched)."""
-        with self.store.lock:
-            previous = self.require(collection, scope, object_id)
-            if "ID" in changes and not changes["ID"]:
-                changes = {key: value for key, value in changes.items() if key != "ID"}  # no ID: keep the one it has
-            if changes.get("ID"):
-                changes = {**changes, "ID": self.expand_incrementors(changes["ID"])}
-            merged = models.deep_merge(previous, changes)
-            if "ID" in changes and changes["ID"] and changes["ID"] != object_id:
-                if self.store.get(collection.template, scope, changes["ID"]) is not None:
-                    raise id_exists(collection.object_type, changes["ID"])
-            obj = models.stamp(models.materialize(collection.schema, merged, previous), created=False)
-            return self.write(call, collection, scope, obj, previous)
+        previous = self.require(collection, scope, object_id)
+        if "ID" in changes and not changes["ID"]:
+            changes = {key: value for key, value in changes.items() if key != "ID"}  # no ID: keep the one it has
+        if changes.get("ID"):
+            changes = {**changes, "ID": self.expand_incrementors(changes["ID"])}
+        merged = models.deep_merge(previous, changes)
+        if "ID" in changes and changes["ID"] and changes["ID"] != object_id:
+            if self.store.get(collection.template, scope, changes["ID"]) is not None:
+                raise id_exists(collection.object_type, changes["ID"])
+        obj = models.stamp(models.materialize(collection.schema, merged, previous), created=False)
+        return self.write(call, collection, scope, obj, previous)
 
     def _delete(self, call: Call, binding: Binding) -> Any:
-        collection = binding.collection
-        self.require_parents(collection, call.params)
-        scope = self.scope(collection, call.params)
-        with self.store.lock:
-            obj = self.require(collection, scope, call.params[collection.item_param or ""])
-            self.remove(call, collection, scope, obj)
+        collection, _, scope = self._reach(call, binding)
+        self.remove(call, collection, scope, self._seen(call, binding, collection, scope))
         return None
 
     # -- assignments ------------------------------------------------------------------------
@@ -408,10 +469,9 @@ class Resources:
         row = models.materialize(collection.schema, call.body)
         key = "|".join(str(row.get(name) or "") for name in binding.identity_fields)
         scope = self.scope(collection, call.params)
-        with self.store.lock:
-            for hook in WRITE_HOOKS.get(collection.template, ()):
-                hook(call, row, self.store.get(collection.template, scope, key))
-            self.store.put(collection.template, scope, row, key=key)
+        for hook in WRITE_HOOKS.get(collection.template, ()):
+            hook(call, row, self.store.get(collection.template, scope, key))
+        self.store.put(collection.template, scope, row, key=key)
         return None
 
     def _assignment_list(self, call: Call, binding: Binding) -> Any:
@@ -437,19 +497,18 @@ class Resources:
         given = {field_for(name): value for name, value in {**dict(call.query), **call.params}.items()}
         scope = tuple(call.params.get(name, "") for name in collection.scope_params)
         self.require_parents(collection, call.params)
-        with self.store.lock:
-            rows = self.store.collection(collection.template, scope)
-            doomed = [
-                key
-                for key, row in rows.items()
-                if all(
-                    (row.get(name) or None) == (given.get(name) or None)
-                    for name in binding.identity_fields
-                    if name in given or name in _deletable_levels(call.op)
-                )
-            ]
-            for key in doomed:
-                del rows[key]
+        rows = self.store.collection(collection.template, scope)
+        doomed = [
+            key
+            for key, row in rows.items()
+            if all(
+                (row.get(name) or None) == (given.get(name) or None)
+                for name in binding.identity_fields
+                if name in given or name in _deletable_levels(call.op)
+            )
+        ]
+        for key in doomed:
+            del rows[key]
         return None
 
     # -- links --------------------------------------------------------------------------------
@@ -466,15 +525,14 @@ class Resources:
         self.require_parents(collection, call.params)
         self.check_references({field_for(item_param): call.params[item_param]}, call.params)
         links = self.store.collection(collection.template + "#links", self.scope(collection, call.params))
-        with self.store.lock:
-            if add:
-                # A link may carry its own values as query parameters (?defaultPriceScheduleID=), which
-                # the link list shows beside the linked object's properties (ProductSupplier).
-                declared = call.op.query_params()
-                attributes = {field_for(name): value for name, value in call.query.items() if name in declared and value}
-                links[call.params[item_param]] = {"ID": call.params[item_param], **attributes}
-            elif links.pop(call.params[item_param], None) is None:
-                raise not_found(collection.object_type, call.params[item_param])
+        if add:
+            # A link may carry its own values as query parameters (?defaultPriceScheduleID=), which
+            # the link list shows beside the linked object's properties (ProductSupplier).
+            declared = call.op.query_params()
+            attributes = {field_for(name): value for name, value in call.query.items() if name in declared and value}
+            links[call.params[item_param]] = {"ID": call.params[item_param], **attributes}
+        elif links.pop(call.params[item_param], None) is None:
+            raise not_found(collection.object_type, call.params[item_param])
         return None
 
     def _link_list(self, call: Call, binding: Binding) -> Any:

@@ -22,6 +22,7 @@ import uvicorn
 from starlette.types import ASGIApp
 
 from ..config import Settings
+from ..errors import CannotRun
 from ..spec import load_spec
 from .app import create_app
 from .state import Bootstrap, Marketplace
@@ -29,8 +30,8 @@ from .state import Bootstrap, Marketplace
 READY_TIMEOUT = 15.0
 
 
-class SandboxError(Exception):
-    """The embedded sandbox could not be started."""
+class SandboxError(CannotRun):
+    """The embedded sandbox could not be started; the message says why."""
 
 
 def bootstrap_from(settings: Settings) -> Bootstrap:

@@ -1,4 +1,4 @@
-"""One embedded marketplace: its store, its spec-driven resources, its tokens and clock.
+"""One embedded marketplace: its store, spec-driven resources, directory, OAuth server and clock.
 
 A fresh marketplace holds what a newly created real one does: the seller
 organization, an API client that allows the seller, and a seller admin user
@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..spec import Spec
-from .auth import USER_KINDS, Identity, TokenService
+from .directory import Directory, Identity
+from .oauth import OAuthServer
 from .registry import Call
 from .resources import Resources
 from .store import Store
@@ -38,9 +39,11 @@ class Marketplace:
         self.bootstrap = bootstrap
         self.seller_id = bootstrap.seller_id
         self.store = Store()
+        #: who is who: users, groups, roles, API clients
+        self.directory = Directory(self.store, bootstrap.seller_id)
         self.resources = Resources(spec, self.store)
         self.clock_offset = 0.0
-        self.tokens = TokenService(self)
+        self.tokens = OAuthServer(self.directory, self.clock)
         self._seed()
 
     # -- time ------------------------------------------------------------------------
@@ -49,60 +52,10 @@ class Marketplace:
         """Seconds since the epoch as the sandbox sees them (tests may move it forward)."""
         return time.time() + self.clock_offset
 
-    # -- users and roles ----------------------------------------------------------------
-
-    @property
-    def credentials(self) -> dict[str, dict[str, Any]]:
-        """username (lower case) -> {type, company, id, username, hash}; kept by the user hooks."""
-        return self.store.side.setdefault("credentials", {})
-
     @property
     def outbox(self) -> list[dict[str, Any]]:
         """Messages the marketplace "sent" (e.g. password reset codes); read them at GET /_sandbox/outbox."""
         return self.store.side.setdefault("outbox", [])
-
-    def user_object(self, user_type: str, company: str | None, user_id: str) -> dict[str, Any] | None:
-        template = USER_KINDS[user_type][0]
-        return self.store.get(template, () if user_type == "admin" else (company or "",), user_id)
-
-    def user_active(self, credential: dict[str, Any]) -> bool:
-        user = self.user_object(credential["type"], credential["company"], credential["id"])
-        if user is None or not user.get("Active"):
-            return False
-        if credential["type"] == "admin":
-            return True
-        company = self.store.get("/buyers" if credential["type"] == "buyer" else "/suppliers", (), credential["company"])
-        return bool(company and company.get("Active"))
-
-    def groups_of(self, user_type: str, company: str | None, user_id: str) -> set[str]:
-        _, _, memberships, _ = USER_KINDS[user_type]
-        scope = () if user_type == "admin" else (company or "",)
-        return {row["UserGroupID"] for row in self.store.collection(memberships, scope).values() if row.get("UserID") == user_id}
-
-    def roles_of(self, user_type: str, company: str | None, user_id: str) -> tuple[set[str], set[str]]:
-        """AvailableRoles and custom roles: the union over every security profile assigned to the user.
-
-        An assignment applies to a user when its company part matches (none for seller users,
-        BuyerID or SupplierID otherwise) and it names no user or group, or the user, or one of the
-        user's groups.
-        """
-        company_field = USER_KINDS[user_type][3]
-        groups = self.groups_of(user_type, company, user_id)
-        roles: set[str] = set()
-        custom: set[str] = set()
-        for row in self.store.collection("/securityprofiles/assignments").values():
-            own_company = row.get(company_field) == company if company_field else not (row.get("BuyerID") or row.get("SupplierID"))
-            if not own_company:
-                continue
-            if row.get("UserID") and row["UserID"] != user_id:
-                continue
-            if row.get("UserGroupID") and row["UserGroupID"] not in groups:
-                continue
-            profile = self.store.get("/securityprofiles", (), row["SecurityProfileID"])
-            if profile:
-                roles.update(profile.get("Roles") or [])
-                custom.update(profile.get("CustomRoles") or [])
-        return roles, custom
 
     # -- calling operations internally ---------------------------------------------------------
 

@@ -2,8 +2,12 @@
 
 Objects live in collections keyed by the storage path template (e.g.
 "/buyers/{buyerID}/users") and the values of its scope parameters (e.g.
-("ACME",)). All mutations happen under one lock, so state stays consistent
-when requests arrive concurrently from several threads.
+("ACME",)).
+
+`Store.lock` is the marketplace's one lock. The engine takes it, once per request, around
+the whole operation (`Resources.handle`, and the token endpoint in app.py), so that state
+stays consistent when requests arrive from several threads; handlers, hooks and rules run
+with it held and never take it themselves. It is re-entrant, so an operation may run another.
 """
 
 from __future__ import annotations
@@ -12,8 +16,8 @@ import secrets
 import threading
 from collections import defaultdict
 from collections.abc import Iterator, Mapping
-from types import MappingProxyType
 from datetime import datetime, timezone
+from types import MappingProxyType
 from typing import Any
 
 Scope = tuple[str, ...]
@@ -32,6 +36,7 @@ def utc_now() -> str:
 
 class Store:
     def __init__(self) -> None:
+        #: Held by the engine for the whole of every request (see the module docstring).
         self.lock = threading.RLock()
         self._collections: dict[tuple[str, Scope], dict[str, dict[str, Any]]] = defaultdict(dict)
         #: Non-API state kept beside the objects (credentials, tokens, counters, ...), by owner module.
@@ -69,11 +74,14 @@ class Store:
                 del self._collections[(template, scope)]
 
     def count(self) -> int:
-        """Number of stored objects, for checking that a run left no trace."""
-        return sum(len(objects) for objects in self._collections.values())
+        """Number of stored objects, for checking that a run left no trace (read outside any request: it locks)."""
+        with self.lock:
+            return sum(len(objects) for objects in self._collections.values())
 
     def counts(self) -> dict[str, int]:
+        """Objects per storage template (read outside any request: it locks)."""
         totals: dict[str, int] = defaultdict(int)
-        for (template, _), objects in self._collections.items():
-            totals[template] += len(objects)
+        with self.lock:
+            for (template, _), objects in self._collections.items():
+                totals[template] += len(objects)
         return {template: n for template, n in sorted(totals.items()) if n}

@@ -36,27 +36,26 @@ def move_user(call: Call) -> dict[str, Any]:
     old_buyer, new_buyer, user_id = call.params["buyerID"], call.params["newBuyerID"], call.params["userID"]
     users = resources.collection(USERS)
     resources.require_parents(users, call.params)
-    with market.store.lock:
-        user = resources.require(users, (old_buyer,), user_id)
-        resources.require_parents(users, {"buyerID": new_buyer})
-        if new_buyer == old_buyer:
-            return resources.present(call, users, (old_buyer,), user)
-        if market.store.get(USERS, (new_buyer,), user_id) is not None:
-            raise id_exists("User", user_id)
-        _check_movable(call, user, option)
-        _move_orders(call, user_id, old_buyer, new_buyer, option)
-        _leave_buyer(call, user_id, old_buyer)
-        market.credentials[user["Username"].lower()]["company"] = new_buyer
-        market.store.pop(USERS, (old_buyer,), user_id)
-        moved = Call(call.op, {"buyerID": new_buyer}, call.query, {}, call.identity, market)
-        result = resources.write(moved, users, (new_buyer,), {**user, "CompanyID": new_buyer}, user)
+    user = resources.require(users, (old_buyer,), user_id)
+    resources.require_parents(users, {"buyerID": new_buyer})
+    if new_buyer == old_buyer:
+        return resources.present(call, users, (old_buyer,), user)
+    if market.store.get(USERS, (new_buyer,), user_id) is not None:
+        raise id_exists("User", user_id)
+    _check_movable(call, user, option)
+    _move_orders(call, user_id, old_buyer, new_buyer, option)
+    _leave_buyer(call, user_id, old_buyer)
+    market.directory.credentials[user["Username"].lower()]["company"] = new_buyer
+    market.store.pop(USERS, (old_buyer,), user_id)
+    moved = Call(call.op, {"buyerID": new_buyer}, call.query, {}, call.identity, market)
+    result = resources.write(moved, users, (new_buyer,), {**user, "CompanyID": new_buyer}, user)
     market.tokens.revoke_user("buyer", old_buyer, user_id)
     return result
 
 
 def _check_movable(call: Call, user: dict[str, Any], option: str) -> None:
     username = user["Username"].lower()
-    if any((client.get("DefaultContextUserName") or "").lower() == username for client in call.market.store.collection("/apiclients").values()):
+    if any((client.get("DefaultContextUserName") or "").lower() == username for client in call.market.directory.api_clients()):
         raise bad_request(
             "User.CannotMoveDefaultContextUser",
             "Cannot move a user currently set as the Default Context User (back office user).",

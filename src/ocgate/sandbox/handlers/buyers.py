@@ -19,16 +19,14 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import bad_request, not_found
 from ..registry import Call, before_delete, before_write, handles
-from .responses import list_of
+from ..responses import list_of
+from ..rules.placing_orders import sellers_of
 
 if TYPE_CHECKING:
     from ..state import Marketplace
 
 BUYERS = "/buyers"
 CATALOGS = "/catalogs"
-SUPPLIERS = "/suppliers"
-#: where the engine keeps the links of PUT /suppliers/{supplierID}/buyers/{buyerID}
-SUPPLIER_BUYER_LINKS = "/suppliers/{supplierID}/buyers#links"
 
 
 @before_write(BUYERS)
@@ -55,14 +53,13 @@ def create_or_replace_buyer(call: Call) -> dict[str, Any]:
     """The generic create / replace, plus the default catalog and its assignment for a new buyer."""
     market = call.market
     buyers = market.resources.collection(BUYERS)
-    with market.store.lock:
-        if call.op.method == "POST":
-            buyer, created = market.resources.create(call, buyers, call.params, call.body), True
-        else:
-            created = market.store.get(BUYERS, (), call.params["buyerID"]) is None
-            buyer = market.resources.save(call, buyers, call.params, call.params["buyerID"], call.body)
-        if created:
-            _open_default_catalog(market, buyer)
+    if call.op.method == "POST":
+        buyer, created = market.resources.create(call, buyers, call.params, call.body), True
+    else:
+        created = market.store.get(BUYERS, (), call.params["buyerID"]) is None
+        buyer = market.resources.save(call, buyers, call.params, call.params["buyerID"], call.body)
+    if created:
+        _open_default_catalog(market, buyer)
     return buyer
 
 
@@ -88,17 +85,6 @@ def _keep_default_catalogs(call: Call, catalog: dict[str, Any]) -> None:
 
 
 # -- who sells to a buyer ----------------------------------------------------------------------
-
-
-def sellers_of(market: Marketplace, buyer_id: str) -> list[dict[str, Any]]:
-    """Organizations the buyer can order from: the marketplace owner, and active suppliers linked to the buyer."""
-    store = market.store
-    sellers = [{"ID": market.seller_id, "Name": market.bootstrap.seller_name}]
-    with store.lock:
-        for supplier in store.view(SUPPLIERS).values():
-            if supplier.get("Active") and buyer_id in store.view(SUPPLIER_BUYER_LINKS, (supplier["ID"],)):
-                sellers.append({"ID": supplier["ID"], "Name": supplier.get("Name")})
-    return sellers
 
 
 @handles("Buyers.ListBuyerSellers")

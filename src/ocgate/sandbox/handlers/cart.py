@@ -19,9 +19,9 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import ApiError, not_found
 from ..registry import Call, handles
-from .order_access import ORDERS, UNSUBMITTED, find_order, visible
-from .orders import create_order, new_order
-from .responses import list_of
+from ..responses import list_of
+from ..rules.order_access import ORDERS, UNSUBMITTED, find_order, visible
+from ..rules.placing_orders import create_order, new_order
 
 if TYPE_CHECKING:
     from ..spec import Operation
@@ -99,23 +99,22 @@ def _on_order(call: Call, operation_id: str, order_id: str) -> Any:
 
 def _proxy(call: Call) -> Any:
     operation_id, without_cart = PROXIED[call.op.operation_id]
-    with call.market.store.lock:
-        cart = cart_of(call)
-        if cart is not None:
-            return _on_order(call, operation_id, cart["ID"])
-        if without_cart == "empty":
-            return list_of(call, [])
-        if without_cart == "nothing":
-            return None
-        if without_cart != "create":
-            name = {"LineItem": "lineItemID", "Payment": "paymentID", "OrderPromotion": "promoCode"}.get(without_cart, "orderID")
-            raise not_found(without_cart, call.params.get(name))
-        cart = create_order(call, {})
-        try:
-            return _on_order(call, operation_id, cart["ID"])
-        except ApiError:  # the request failed: leave no empty cart behind
-            call.market.resources.remove(call, call.market.resources.collection(ORDERS), (), cart)
-            raise
+    cart = cart_of(call)
+    if cart is not None:
+        return _on_order(call, operation_id, cart["ID"])
+    if without_cart == "empty":
+        return list_of(call, [])
+    if without_cart == "nothing":
+        return None
+    if without_cart != "create":
+        name = {"LineItem": "lineItemID", "Payment": "paymentID", "OrderPromotion": "promoCode"}.get(without_cart, "orderID")
+        raise not_found(without_cart, call.params.get(name))
+    cart = create_order(call, {})
+    try:
+        return _on_order(call, operation_id, cart["ID"])
+    except ApiError:  # the request failed: leave no empty cart behind
+        call.market.resources.remove(call, call.market.resources.collection(ORDERS), (), cart)
+        raise
 
 
 for _operation_id in PROXIED:
@@ -124,8 +123,7 @@ for _operation_id in PROXIED:
 
 @handles("Cart.Get")
 def get_cart(call: Call) -> dict[str, Any]:
-    with call.market.store.lock:
-        cart = cart_of(call)
+    cart = cart_of(call)
     if cart is not None:
         return cart
     me = call.identity
@@ -136,8 +134,7 @@ def get_cart(call: Call) -> dict[str, Any]:
 
 @handles("Cart.SetActiveCart")
 def set_active_cart(call: Call) -> None:
-    with call.market.store.lock:
-        order = find_order(call.market, call.identity, call.params["orderID"], "Outgoing")
-        if not _mine(call, order):
-            raise not_found("Order", call.params["orderID"])
-        call.market.store.side.setdefault(ACTIVE_CARTS, {})[(call.identity.company_id, call.identity.user_id)] = order["ID"]
+    order = find_order(call.market, call.identity, call.params["orderID"], "Outgoing")
+    if not _mine(call, order):
+        raise not_found("Order", call.params["orderID"])
+    call.market.store.side.setdefault(ACTIVE_CARTS, {})[(call.identity.company_id, call.identity.user_id)] = order["ID"]

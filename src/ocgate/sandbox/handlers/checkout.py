@@ -8,7 +8,7 @@ in this order: any other status (Order.CannotSubmitBadStatus), no line items
 (Inventory.Insufficient). Then it becomes AwaitingApproval when an approval rule matches, Open
 otherwise (inventory deducted); IsSubmitted and DateSubmitted are set and applied promotions are
 redeemed. `POST .../validate` runs the same checks and answers 204 without changing anything.
-Everything happens under the store lock, so concurrent submits cannot oversell.
+The engine holds the store lock for the whole request, so concurrent submits cannot oversell.
 """
 
 from __future__ import annotations
@@ -17,11 +17,11 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import bad_request
 from ..registry import Call, handles
-from . import inventory
-from .approvals import request_approvals
-from .order_access import AWAITING_APPROVAL, PAYMENTS, UNSUBMITTED, lines_of, order_for, resubmit_allowed
-from .order_status import move, open_order
-from .promotions import redeem
+from ..rules import inventory
+from ..rules.approval_rules import request_approvals
+from ..rules.order_access import AWAITING_APPROVAL, PAYMENTS, UNSUBMITTED, lines_of, order_for, resubmit_allowed
+from ..rules.order_status import move, open_order
+from ..rules.pricing import redeem
 
 if TYPE_CHECKING:
     from ..state import Marketplace
@@ -52,21 +52,19 @@ def check_submittable(market: Marketplace, order: dict[str, Any]) -> None:
 @handles("Orders.Submit")
 def submit(call: Call) -> dict[str, Any]:
     market = call.market
-    with market.store.lock:
-        order = order_for(call)
-        check_submittable(market, order)
-        first_submit = order["DateSubmitted"] is None
-        if request_approvals(market, order):
-            move(order, AWAITING_APPROVAL, "DateSubmitted")
-        else:
-            open_order(market, order, "DateSubmitted")
-        order["IsSubmitted"] = True
-        if first_submit:
-            redeem(market, order)
-        return order
+    order = order_for(call)
+    check_submittable(market, order)
+    first_submit = order["DateSubmitted"] is None
+    if request_approvals(market, order):
+        move(order, AWAITING_APPROVAL, "DateSubmitted")
+    else:
+        open_order(market, order, "DateSubmitted")
+    order["IsSubmitted"] = True
+    if first_submit:
+        redeem(market, order)
+    return order
 
 
 @handles("Orders.Validate")
 def validate_order(call: Call) -> None:
-    with call.market.store.lock:
-        check_submittable(call.market, order_for(call))
+    check_submittable(call.market, order_for(call))

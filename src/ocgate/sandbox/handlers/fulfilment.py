@@ -13,9 +13,10 @@
 - `POST .../complete`: Open -> Completed (Order.CannotCompleteBadStatus otherwise).
 - Shipments belong to their owner (OwnerID: the seller, or a supplier) and are shown to it, to
   the buyer they go to (BuyerID), and to the seller; /me/shipments shows a buyer user the
-  shipments of the orders it placed.
+  shipments of the orders it placed. The generic get, save, patch and delete apply these
+  rules through the guards declared below; any other shipment is 404.
 - Shipment addresses: FromAddressID names an address of the owner, ToAddressID one of the buyer;
-  `PUT .../shipfrom|shipto` set one-time addresses (see order_addresses).
+  `PUT .../shipfrom|shipto` set one-time addresses (see rules/addresses.py).
 """
 
 from __future__ import annotations
@@ -24,15 +25,14 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import bad_request, not_found
 from ..models import materialize, validate
-from ..registry import Call, before_delete, before_write, handles
+from ..registry import Call, before_delete, before_write, guard, handles, perspective, the_marketplace
+from ..responses import list_of
+from ..rules.addresses import BUYER_ADDRESSES, SELLER_ADDRESSES, SUPPLIER_ADDRESSES, one_time_address, saved_address
+from ..rules.order_access import COMPLETED, OPEN, ORDERS, find_order, lines_of, order_for
+from ..rules.order_status import move, require_status
 from ..store import utc_now
-from .order_access import COMPLETED, OPEN, ORDERS, find_order, lines_of, order_for, require_status
-from .order_addresses import BUYER_ADDRESSES, SELLER_ADDRESSES, SUPPLIER_ADDRESSES, one_time_address, saved_address
-from .order_status import move
-from .responses import list_of
 
 if TYPE_CHECKING:
-    from ..auth import Identity
     from ..state import Marketplace
 
 SHIPMENTS = "/shipments"
@@ -42,16 +42,21 @@ SHIPMENT_ITEMS = "/shipments/{shipmentID}/items"
 # -- shipments ------------------------------------------------------------------------------------
 
 
-def _sees(identity: Identity, shipment: dict[str, Any]) -> bool:
-    if identity.user_type == "admin":
+def _sees(call: Call, shipment: dict[str, Any]) -> bool:
+    """Seller users see every shipment; a supplier user those it owns, a buyer user those going to its buyer."""
+    me = call.identity
+    if me.user_type == "admin":
         return True
-    field = "OwnerID" if identity.user_type == "supplier" else "BuyerID"
-    return shipment.get(field) == identity.company_id
+    field = "OwnerID" if me.user_type == "supplier" else "BuyerID"
+    return shipment.get(field) == me.company_id
+
+
+guard(SHIPMENTS, can_see=_sees)
 
 
 def _shipment(call: Call) -> dict[str, Any]:
     shipment = call.market.store.get(SHIPMENTS, (), call.params["shipmentID"])
-    if shipment is None or not _sees(call.identity, shipment):
+    if shipment is None or not _sees(call, shipment):
         raise not_found("Shipment", call.params["shipmentID"])
     return shipment
 
@@ -131,13 +136,12 @@ def save_item(call: Call) -> dict[str, Any]:
     quantity = call.body.get("QuantityShipped")
     if not quantity or quantity <= 0:
         raise bad_request("ValidationFailure", "ShipmentItem.QuantityShipped must be greater than 0.", {"Property": "QuantityShipped", "Reason": "must be positive"})
-    with call.market.store.lock:
-        shipment = _shipment(call)
-        order = find_order(call.market, call.identity, call.body.get("OrderID") or "")
-        line = lines_of(call.market, order["ID"]).get(call.body.get("LineItemID") or "")
-        if line is None:
-            raise not_found("LineItem", call.body.get("LineItemID"))
-        return ship_item(call, shipment, order, line, quantity)
+    shipment = _shipment(call)
+    order = find_order(call.market, call.identity, call.body.get("OrderID") or "")
+    line = lines_of(call.market, order["ID"]).get(call.body.get("LineItemID") or "")
+    if line is None:
+        raise not_found("LineItem", call.body.get("LineItemID"))
+    return ship_item(call, shipment, order, line, quantity)
 
 
 def _item(call: Call) -> dict[str, Any]:
@@ -149,22 +153,19 @@ def _item(call: Call) -> dict[str, Any]:
 
 @handles("Shipments.GetItem")
 def get_item(call: Call) -> dict[str, Any]:
-    with call.market.store.lock:
-        return _item(call)
+    return _item(call)
 
 
 @handles("Shipments.DeleteItem")
 def delete_item(call: Call) -> None:
-    with call.market.store.lock:
-        item = _item(call)
-        _give_back(call.market, item)
-        del items_of(call.market, call.params["shipmentID"])[f"{item['OrderID']}|{item['LineItemID']}"]
+    item = _item(call)
+    _give_back(call.market, item)
+    del items_of(call.market, call.params["shipmentID"])[f"{item['OrderID']}|{item['LineItemID']}"]
 
 
 @handles("Shipments.ListItems")
 def list_items(call: Call) -> dict[str, Any]:
-    with call.market.store.lock:
-        items = list(items_of(call.market, _shipment(call)["ID"]).values())
+    items = list(items_of(call.market, _shipment(call)["ID"]).values())
     return list_of(call, items)
 
 
@@ -176,50 +177,18 @@ def _with_order(market: Marketplace, shipments: list[dict[str, Any]], order_id: 
 
 @handles("Shipments.List")
 def list_shipments(call: Call) -> dict[str, Any]:
-    with call.market.store.lock:
-        shipments = [shipment for shipment in call.market.store.collection(SHIPMENTS).values() if _sees(call.identity, shipment)]
-        shipments = _with_order(call.market, shipments, call.query.get("orderID"))
+    shipments = [shipment for shipment in call.market.store.collection(SHIPMENTS).values() if _sees(call, shipment)]
+    shipments = _with_order(call.market, shipments, call.query.get("orderID"))
     return list_of(call, shipments)
-
-
-@handles("Shipments.Get")
-def get_shipment(call: Call) -> dict[str, Any]:
-    return _shipment(call)
-
-
-@handles("Shipments.Patch")
-def patch_shipment(call: Call) -> dict[str, Any]:
-    validate(call.op.request_schema or {}, call.body, model="Shipment", partial=True)
-    resources = call.market.resources
-    with call.market.store.lock:
-        _shipment(call)
-        return resources.patch(call, resources.collection(SHIPMENTS), (), call.params["shipmentID"], call.body)
-
-
-@handles("Shipments.Save")
-def save_shipment(call: Call) -> dict[str, Any]:
-    resources = call.market.resources
-    with call.market.store.lock:
-        if call.market.store.get(SHIPMENTS, (), call.params["shipmentID"]) is not None:
-            _shipment(call)
-        return resources.save(call, resources.collection(SHIPMENTS), call.params, call.params["shipmentID"], call.body)
-
-
-@handles("Shipments.Delete")
-def delete_shipment(call: Call) -> None:
-    resources = call.market.resources
-    with call.market.store.lock:
-        resources.remove(call, resources.collection(SHIPMENTS), (), _shipment(call))
 
 
 @handles("Shipments.SetShipFromAddress", "Shipments.SetShipToAddress")
 def set_shipment_address(call: Call) -> dict[str, Any]:
     field = "FromAddress" if call.op.operation_id == "Shipments.SetShipFromAddress" else "ToAddress"
-    with call.market.store.lock:
-        shipment = _shipment(call)
-        shipment[field] = one_time_address(call, call.body)
-        shipment[field + "ID"] = None
-        return shipment
+    shipment = _shipment(call)
+    shipment[field] = one_time_address(call, call.body)
+    shipment[field + "ID"] = None
+    return shipment
 
 
 # -- ship and complete an order ---------------------------------------------------------------------
@@ -229,40 +198,37 @@ def set_shipment_address(call: Call) -> dict[str, Any]:
 def ship(call: Call) -> dict[str, Any]:
     validate(call.op.request_schema or {}, call.body, model="Shipment")
     market = call.market
-    with market.store.lock:
-        order = order_for(call)
-        _require_open(order)
-        lines = list(lines_of(market, order["ID"]).values())
-        if not lines:
-            raise bad_request("Order.CannotShipWithNoLineItems", "Cannot ship an order without any line items.", {"OrderID": order["ID"]})
-        conflicting = [line for line in lines if line["QuantityShipped"]]
-        if conflicting:
-            raise bad_request(
-                "Order.ConflictsWithOtherShipments",
-                "Cannot ship full order because it contains line items that are on other shipments. The returned data contains these conflicting line items.",
-                conflicting,
-            )
-        body = {"BuyerID": order["FromCompanyID"], "DateShipped": utc_now(), **{key: value for key, value in call.body.items() if value is not None}}
-        shipment = market.resources.create(call, market.resources.collection(SHIPMENTS), {}, body)
-        for line in lines:
-            ship_item(call, shipment, order, line, line["Quantity"] or 0)
-        return order
+    order = order_for(call)
+    _require_open(order)
+    lines = list(lines_of(market, order["ID"]).values())
+    if not lines:
+        raise bad_request("Order.CannotShipWithNoLineItems", "Cannot ship an order without any line items.", {"OrderID": order["ID"]})
+    conflicting = [line for line in lines if line["QuantityShipped"]]
+    if conflicting:
+        raise bad_request(
+            "Order.ConflictsWithOtherShipments",
+            "Cannot ship full order because it contains line items that are on other shipments. The returned data contains these conflicting line items.",
+            conflicting,
+        )
+    body = {"BuyerID": order["FromCompanyID"], "DateShipped": utc_now(), **{key: value for key, value in call.body.items() if value is not None}}
+    shipment = market.resources.create(call, market.resources.collection(SHIPMENTS), {}, body)
+    for line in lines:
+        ship_item(call, shipment, order, line, line["Quantity"] or 0)
+    return order
 
 
 @handles("Orders.Complete")
 def complete(call: Call) -> dict[str, Any]:
-    with call.market.store.lock:
-        order = order_for(call)
-        require_status(order, (OPEN,), "Order.CannotCompleteBadStatus", "Cannot complete an order with this status. Order status must be Open.")
-        move(order, COMPLETED, "DateCompleted")
-        return order
+    order = order_for(call)
+    require_status(order, (OPEN,), "Order.CannotCompleteBadStatus", "Cannot complete an order with this status. Order status must be Open.")
+    move(order, COMPLETED, "DateCompleted")
+    return order
 
 
 @handles("Orders.ListShipments")
 def list_order_shipments(call: Call) -> dict[str, Any]:
-    with call.market.store.lock:
-        order = order_for(call)
-        shipments = _with_order(call.market, list(call.market.store.collection(SHIPMENTS).values()), order["ID"])
+    order = order_for(call)
+    shipments = _with_order(call.market, list(call.market.store.collection(SHIPMENTS).values()), order["ID"])
     return list_of(call, shipments)
 
 
@@ -275,9 +241,17 @@ def _my_order_ids(call: Call) -> set[str]:
     return {order["ID"] for order in orders if order["FromUserID"] == me.user_id and order["FromCompanyID"] == me.company_id}
 
 
+def _ships_my_orders(call: Call, shipment: dict[str, Any]) -> bool:
+    mine = call.once("my order IDs", lambda: _my_order_ids(call))
+    return any(item["OrderID"] in mine for item in items_of(call.market, shipment["ID"]).values())
+
+
+perspective("/me/shipments", stored_at=SHIPMENTS, scope=the_marketplace)
+guard("/me/shipments", can_see=_ships_my_orders)
+
+
 def _my_shipments(call: Call) -> list[dict[str, Any]]:
-    mine = _my_order_ids(call)
-    return [s for s in call.market.store.collection(SHIPMENTS).values() if any(item["OrderID"] in mine for item in items_of(call.market, s["ID"]).values())]
+    return [shipment for shipment in call.market.store.collection(SHIPMENTS).values() if _ships_my_orders(call, shipment)]
 
 
 def _my_shipment(call: Call) -> dict[str, Any]:
@@ -289,22 +263,14 @@ def _my_shipment(call: Call) -> dict[str, Any]:
 
 @handles("Me.ListShipments")
 def list_my_shipments(call: Call) -> dict[str, Any]:
-    with call.market.store.lock:
-        shipments = _with_order(call.market, _my_shipments(call), call.query.get("orderID"))
+    shipments = _with_order(call.market, _my_shipments(call), call.query.get("orderID"))
     return list_of(call, shipments)
-
-
-@handles("Me.GetShipment")
-def get_my_shipment(call: Call) -> dict[str, Any]:
-    with call.market.store.lock:
-        return _my_shipment(call)
 
 
 @handles("Me.ListShipmentItems")
 def list_my_shipment_items(call: Call) -> dict[str, Any]:
-    with call.market.store.lock:
-        mine = _my_order_ids(call)
-        items = [item for item in items_of(call.market, _my_shipment(call)["ID"]).values() if item["OrderID"] in mine]
-        wanted = call.query.get("orderID")
-        items = [item for item in items if not wanted or item["OrderID"] == wanted]
+    mine = _my_order_ids(call)
+    items = [item for item in items_of(call.market, _my_shipment(call)["ID"]).values() if item["OrderID"] in mine]
+    wanted = call.query.get("orderID")
+    items = [item for item in items if not wanted or item["OrderID"] == wanted]
     return list_of(call, items)

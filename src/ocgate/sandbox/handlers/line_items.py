@@ -19,16 +19,24 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ..errors import bad_request, id_exists, not_found
-from ..models import deep_merge, materialize, validate
+from ..models import deep_merge, materialize, parse_time, validate
 from ..registry import Call, handles
+from ..responses import list_of
+from ..rules import inventory
+from ..rules.addresses import address_line, sync_order_ship_to
+from ..rules.catalog_visibility import buyer_product
+from ..rules.order_access import (
+    LINE_ITEMS,
+    cannot_modify,
+    editable,
+    is_order_admin,
+    lines_of,
+    matching_query,
+    order_for,
+    visible_orders,
+)
+from ..rules.pricing import check_quantity, cumulative_quantity, missing_price, now_of, recalculate, unit_price
 from ..store import utc_now
-from . import inventory
-from .order_access import LINE_ITEMS, cannot_modify, editable, is_order_admin, lines_of, order_for, visible_orders
-from .order_addresses import address_line, sync_order_ship_to
-from .orders import matching_query
-from .pricing import check_quantity, cumulative_quantity, missing_price, now_of, parse_time, recalculate, unit_price
-from .responses import list_of
-from .visibility import buyer_product
 
 if TYPE_CHECKING:
     from ..state import Marketplace
@@ -176,8 +184,7 @@ def change_line(call: Call, order: dict[str, Any], previous: dict[str, Any], mer
 def create(call: Call) -> dict[str, Any]:
     _require_positive(call.body)
     validate(call.op.request_schema or {}, call.body, model="LineItem")
-    with call.market.store.lock:
-        return create_line(call, order_for(call), call.body)
+    return create_line(call, order_for(call), call.body)
 
 
 @handles("LineItems.Save")
@@ -186,53 +193,36 @@ def save(call: Call) -> dict[str, Any]:
     _require_positive(call.body)
     validate(call.op.request_schema or {}, call.body, model="LineItem")
     body = {**call.body, "ID": call.params["lineItemID"]}
-    with call.market.store.lock:
-        order = order_for(call)
-        previous = lines_of(call.market, order["ID"]).get(call.params["lineItemID"])
-        if previous is None:
-            return create_line(call, order, body)
-        return change_line(call, order, previous, body, body)
+    order = order_for(call)
+    previous = lines_of(call.market, order["ID"]).get(call.params["lineItemID"])
+    if previous is None:
+        return create_line(call, order, body)
+    return change_line(call, order, previous, body, body)
 
 
 @handles("LineItems.Patch")
 def patch(call: Call) -> dict[str, Any]:
     _require_positive(call.body)
     validate(call.op.request_schema or {}, call.body, model="LineItem", partial=True)
-    with call.market.store.lock:
-        order = order_for(call)
-        previous = _line(call, order)
-        return change_line(call, order, previous, deep_merge(previous, call.body), call.body)
+    order = order_for(call)
+    previous = _line(call, order)
+    return change_line(call, order, previous, deep_merge(previous, call.body), call.body)
 
 
 @handles("LineItems.Delete")
 def delete(call: Call) -> None:
-    with call.market.store.lock:
-        order = order_for(call)
-        line = _line(call, order)
-        if not editable(call.market, order):
-            raise cannot_modify(order, "left without a line item")
-        del lines_of(call.market, order["ID"])[line["ID"]]
-        sync_order_ship_to(call.market, order)
-        recalculate(call.market, order)
-
-
-@handles("LineItems.Get")
-def get(call: Call) -> dict[str, Any]:
-    with call.market.store.lock:
-        return _line(call, order_for(call))
-
-
-@handles("LineItems.List")
-def list_lines(call: Call) -> dict[str, Any]:
-    with call.market.store.lock:
-        lines = list(lines_of(call.market, order_for(call)["ID"]).values())
-    return list_of(call, lines)
+    order = order_for(call)
+    line = _line(call, order)
+    if not editable(call.market, order):
+        raise cannot_modify(order, "left without a line item")
+    del lines_of(call.market, order["ID"])[line["ID"]]
+    sync_order_ship_to(call.market, order)
+    recalculate(call.market, order)
 
 
 @handles("LineItems.ListAcrossOrders")
 def list_across_orders(call: Call) -> dict[str, Any]:
     """Every line of the orders the caller sees in that direction, each with its OrderID and Order."""
-    with call.market.store.lock:
-        orders = matching_query(call, visible_orders(call, call.params["direction"]))
-        lines = [{**line, "OrderID": order["ID"], "Order": order} for order in orders for line in lines_of(call.market, order["ID"]).values()]
+    orders = matching_query(call, visible_orders(call, call.params["direction"]))
+    lines = [{**line, "OrderID": order["ID"], "Order": order} for order in orders for line in lines_of(call.market, order["ID"]).values()]
     return list_of(call, lines)

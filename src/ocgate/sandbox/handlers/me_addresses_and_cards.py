@@ -21,8 +21,8 @@ from typing import Any
 from .. import models
 from ..errors import bad_request, forbidden
 from ..registry import Call, handles
-from .me_views import SharedWithUsers
-from .responses import list_of, response_model, shaped
+from ..responses import response_model, shaped, shaped_page
+from ..rules.shared_with_users import SharedWithUsers
 
 
 @dataclass(frozen=True)
@@ -95,9 +95,7 @@ def _buyer(call: Call) -> dict[str, str]:
 @handles("Me.ListAddresses", "Me.ListCreditCards")
 def list_mine(call: Call) -> dict[str, Any]:
     kind, _ = _kind(call)
-    page = list_of(call, [kind.as_seen(call, obj, rows) for obj, rows in kind.shared.visible(call)])
-    page["Items"] = [shaped(response_model(call), item) for item in page["Items"]]
-    return page
+    return shaped_page(call, [kind.as_seen(call, obj, rows) for obj, rows in kind.shared.visible(call)])
 
 
 @handles("Me.GetAddress", "Me.GetCreditCard")
@@ -112,9 +110,8 @@ def create_mine(call: Call) -> dict[str, Any]:
     models.validate(call.op.request_schema or {}, call.body, model=kind.shared.object_type)
     fields, flags = kind.split(call.body, {})
     resources = call.market.resources
-    with call.market.store.lock:
-        obj = resources.create(call, resources.collection(kind.shared.objects), _buyer(call), fields)
-        kind.assign_to_me(call, obj["ID"], flags)
+    obj = resources.create(call, resources.collection(kind.shared.objects), _buyer(call), fields)
+    kind.assign_to_me(call, obj["ID"], flags)
     return kind.answer(call, obj["ID"])
 
 
@@ -124,11 +121,10 @@ def replace_mine(call: Call) -> dict[str, Any]:
     object_id = call.params[param]
     models.validate(call.op.request_schema or {}, call.body, model=kind.shared.object_type)
     resources = call.market.resources
-    with call.market.store.lock:
-        kind.require_personal(call, object_id)
-        fields, flags = kind.split(call.body, {})
-        resources.save(call, resources.collection(kind.shared.objects), _buyer(call), object_id, fields)
-        kind.assign_to_me(call, object_id, flags)
+    kind.require_personal(call, object_id)
+    fields, flags = kind.split(call.body, {})
+    resources.save(call, resources.collection(kind.shared.objects), _buyer(call), object_id, fields)
+    kind.assign_to_me(call, object_id, flags)
     return kind.answer(call, object_id)
 
 
@@ -138,17 +134,15 @@ def patch_mine(call: Call) -> None:
     object_id = call.params[param]
     models.validate(call.op.request_schema or {}, call.body, model=kind.shared.object_type, partial=True)
     resources = call.market.resources
-    with call.market.store.lock:
-        _, current = kind.require_personal(call, object_id)
-        fields, flags = kind.split(call.body, current)
-        resources.patch(call, resources.collection(kind.shared.objects), (call.identity.company_id,), object_id, fields)
-        kind.assign_to_me(call, object_id, flags)
+    _, current = kind.require_personal(call, object_id)
+    fields, flags = kind.split(call.body, current)
+    resources.patch(call, resources.collection(kind.shared.objects), (call.identity.company_id,), object_id, fields)
+    kind.assign_to_me(call, object_id, flags)
 
 
 @handles("Me.DeleteAddress", "Me.DeleteCreditCard")
 def delete_mine(call: Call) -> None:
     kind, param = _kind(call)
     resources = call.market.resources
-    with call.market.store.lock:
-        obj, _ = kind.require_personal(call, call.params[param])
-        resources.remove(call, resources.collection(kind.shared.objects), (call.identity.company_id,), obj)
+    obj, _ = kind.require_personal(call, call.params[param])
+    resources.remove(call, resources.collection(kind.shared.objects), (call.identity.company_id,), obj)

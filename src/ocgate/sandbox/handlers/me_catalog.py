@@ -1,6 +1,7 @@
-"""The catalog as a buyer user sees it: /me/products (with specs and variants), /me/categories, /me/catalogs.
+"""The catalog as a buyer user sees it: /me/products (with specs and variants), /me/categories.
 
-visibility.py decides what is visible; this module answers the requests. Anything invisible is
+rules/catalog_visibility.py decides what is visible (and declares /me/catalogs); this module answers
+the requests. Anything invisible is
 404 NotFound, exactly as if it did not exist.
 
 Rules chosen where the sources are silent:
@@ -21,8 +22,8 @@ from starlette.datastructures import QueryParams
 
 from ..errors import not_found
 from ..registry import Call, handles
-from .responses import list_of, response_model, shaped
-from .visibility import ALL_LEVELS, CATALOGS, CATEGORIES, PRODUCTS, BuyerView, parse_depth
+from ..responses import list_of, response_model, shaped, shaped_page
+from ..rules.catalog_visibility import ALL_LEVELS, CATEGORIES, PRODUCTS, BuyerView, parse_depth
 
 SPECS = "/specs"
 SPEC_PRODUCTS = "/specs/productassignments"
@@ -47,14 +48,7 @@ def list_my_products(call: Call) -> dict[str, Any]:
     query = call.query
     depth = parse_depth(query.get("depth"), ALL_LEVELS)
     products = _view(call).products(query.get("catalogID") or None, query.get("categoryID") or None, depth)
-    return buyer_products_page(call, products)
-
-
-def buyer_products_page(call: Call, products: list[dict[str, Any]]) -> dict[str, Any]:
-    """A ListPage of BuyerProducts: filtered and sorted on the whole product (sortBy=OwnerID is allowed)."""
-    page = list_of(call, [_present(call, PRODUCTS, (), product) for product in products])
-    page["Items"] = [shaped(response_model(call), product) for product in page["Items"]]
-    return page
+    return shaped_page(call, [_present(call, PRODUCTS, (), product) for product in products])
 
 
 def _visible_product(call: Call, view: BuyerView, product_id: str) -> dict[str, Any]:
@@ -77,9 +71,8 @@ def get_my_product(call: Call) -> dict[str, Any]:
 def _specs_of(call: Call, product_id: str) -> list[dict[str, Any]]:
     """The product's specs (presented with their options), with the assignment's defaults where set."""
     store = call.market.store
-    with store.lock:
-        rows = [row for row in store.collection(SPEC_PRODUCTS).values() if row.get("ProductID") == product_id]
-        assigned = [(spec, row) for row in rows if (spec := store.get(SPECS, (), row.get("SpecID") or "")) is not None]
+    rows = [row for row in store.collection(SPEC_PRODUCTS).values() if row.get("ProductID") == product_id]
+    assigned = [(spec, row) for row in rows if (spec := store.get(SPECS, (), row.get("SpecID") or "")) is not None]
     return [
         {
             **_present(call, SPECS, (), spec),
@@ -91,8 +84,7 @@ def _specs_of(call: Call, product_id: str) -> list[dict[str, Any]]:
 
 
 def _variants_of(call: Call, product_id: str) -> list[dict[str, Any]]:
-    with call.market.store.lock:
-        variants = list(call.market.store.collection(VARIANTS, (product_id,)).values())
+    variants = list(call.market.store.collection(VARIANTS, (product_id,)).values())
     return [_present(call, VARIANTS, (product_id,), variant) for variant in variants if variant.get("Active")]
 
 
@@ -155,21 +147,3 @@ def get_my_category(call: Call) -> dict[str, Any]:
     catalog_id = _categories_catalog(call, view)
     tree = view.require_category(catalog_id, call.params["categoryID"])
     return _present(call, CATEGORIES, (catalog_id,), tree.categories[call.params["categoryID"]])
-
-
-# -- catalogs -----------------------------------------------------------------------------------------
-
-
-def _catalog(call: Call, catalog_id: str) -> dict[str, Any]:
-    catalogs = call.market.resources.collection(CATALOGS)
-    return call.market.resources.present(call, catalogs, (), call.market.resources.require(catalogs, (), catalog_id))
-
-
-@handles("Me.ListCatalogs")
-def list_my_catalogs(call: Call) -> dict[str, Any]:
-    return list_of(call, [_catalog(call, catalog_id) for catalog_id in _view(call).catalogs])
-
-
-@handles("Me.GetCatalog")
-def get_my_catalog(call: Call) -> dict[str, Any]:
-    return _catalog(call, _view(call).require_catalog(call.params["catalogID"]))

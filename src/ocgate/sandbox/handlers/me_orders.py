@@ -15,10 +15,10 @@ from typing import Any
 
 from ..errors import ApiError, bad_request, forbidden
 from ..registry import Call, handles
+from ..responses import list_of
+from ..rules.order_access import APPROVALS, ORDERS, UNSUBMITTED, matching_query, visible_orders
+from ..rules.placing_orders import user_snapshot
 from ..store import utc_now
-from .order_access import APPROVALS, ORDERS, UNSUBMITTED, visible_orders
-from .orders import matching_query, user_snapshot
-from .responses import list_of
 
 
 def _decided_by(call: Call, order: dict[str, Any]) -> bool:
@@ -28,8 +28,7 @@ def _decided_by(call: Call, order: dict[str, Any]) -> bool:
 @handles("Me.ListOrders")
 def list_my_orders(call: Call) -> dict[str, Any]:
     me = call.identity
-    with call.market.store.lock:
-        orders = [order for order in visible_orders(call) if order["FromUserID"] == me.user_id or _decided_by(call, order)]
+    orders = [order for order in visible_orders(call) if order["FromUserID"] == me.user_id or _decided_by(call, order)]
     return list_of(call, matching_query(call, orders))
 
 
@@ -49,13 +48,12 @@ def transfer_anonymous_order(call: Call) -> None:
         anonymous = None
     if anonymous is None or anonymous.anonymous_id is None:
         raise _not_anonymous_token()
-    with market.store.lock:
-        order = market.store.get(ORDERS, (), anonymous.anonymous_id)
-        if order is None or order["Status"] != UNSUBMITTED or order["FromUserID"] != anonymous.user_id:
-            return
-        order.update(
-            FromUserID=me.user_id,
-            FromCompanyID=me.company_id,
-            FromUser=user_snapshot(market, me.user_type, me.company_id, me.user_id),
-            LastUpdated=utc_now(),
-        )
+    order = market.store.get(ORDERS, (), anonymous.anonymous_id)
+    if order is None or order["Status"] != UNSUBMITTED or order["FromUserID"] != anonymous.user_id:
+        return
+    order.update(
+        FromUserID=me.user_id,
+        FromCompanyID=me.company_id,
+        FromUser=user_snapshot(market, me.user_type, me.company_id, me.user_id),
+        LastUpdated=utc_now(),
+    )

@@ -1,127 +1,23 @@
-"""Addresses on orders and line items: bill-to, ship-to (order-wide or per line), ship-from.
+"""Setting and patching the bill-to and ship-to addresses of an order or a line item.
 
-- Saved addresses are named by ID: BillingAddressID / ShippingAddressID refer to the order's
-  buyer's addresses, ShipFromAddressID to the seller's (/addresses) or, for a supplier's line,
-  the supplier's; 404 NotFound when missing. The address is copied onto the order
-  (BillingAddress) or the line (ShippingAddress, ShipFromAddress).
-- PUT .../billto and .../shipto take a one-time address, validated against the request's Address
-  model, which requires Street1, City, State, Zip and Country (as the shipto reference page says;
-  BEHAVIOUR.md §4.1). A PATCH must leave a complete address.
+- PUT .../billto and .../shipto take a one-time address (rules/addresses.py: validated against
+  the request's Address model); a PATCH must leave a complete address.
 - PATCH of an address set by ID is refused (BillingAddress / ShippingAddress.CannotPatchSetByID);
   with none set: BillingAddress / ShippingAddress.CannotModifyNotFound and, for a line,
   LineItem.CannotPatchShippingAddressIfMissing.
-- An order-level ship-to applies to every line item and to lines added later ("The address used
-  will be populated on the ShippingAddress property of each LineItem"). Order.ShippingAddressID
-  shows the saved address all lines share, null when they differ or use one-time addresses.
+- An order's ship-to applies to its lines, now and later (rules/addresses.py).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..errors import bad_request, not_found
-from ..models import deep_merge, materialize, validate
+from ..models import deep_merge
 from ..registry import Call, handles
+from ..rules.addresses import current_ship_to, one_time_address, ship_order_to, sync_order_ship_to
+from ..rules.order_access import lines_of, order_for, require_changeable
 from ..store import utc_now
-from .order_access import ORDERS, lines_of, order_for, require_changeable
-
-if TYPE_CHECKING:
-    from ..state import Marketplace
-
-BUYER_ADDRESSES = "/buyers/{buyerID}/addresses"
-SELLER_ADDRESSES = "/addresses"
-SUPPLIER_ADDRESSES = "/suppliers/{supplierID}/addresses"
-#: the ship-to set on a whole order, for lines added later: "current" -> {"ID": saved address ID or None, "Address": ...}
-ORDER_SHIP_TO = "/orders/{orderID}/shipto#address"
-
-
-def _address_schema(market: Marketplace) -> dict[str, Any]:
-    return market.resources.collection(ORDERS).schema["properties"]["BillingAddress"]
-
-
-def _copy(market: Marketplace, address: dict[str, Any]) -> dict[str, Any]:
-    return materialize(_address_schema(market), address, address)
-
-
-def saved_address(market: Marketplace, template: str, scope: tuple[str, ...], address_id: str) -> dict[str, Any]:
-    """A copy of a saved address (of a buyer, the seller or a supplier) as orders, lines and shipments hold it."""
-    address = market.store.get(template, scope, address_id)
-    if address is None:
-        raise not_found("Address", address_id)
-    return _copy(market, address)
-
-
-def buyer_address(market: Marketplace, order: dict[str, Any], address_id: str) -> dict[str, Any]:
-    return saved_address(market, BUYER_ADDRESSES, (order["FromCompanyID"] or "",), address_id)
-
-
-def one_time_address(call: Call, address: Any) -> dict[str, Any]:
-    """A one-time address from a request body, valid per the operation's Address model."""
-    validate(call.op.request_schema or {}, address, model="Address")
-    return materialize(_address_schema(call.market), address)  # read-only values sent (DateCreated) are ignored
-
-
-# -- ship-to of line items ----------------------------------------------------------------------
-
-
-def _ship_lines(market: Marketplace, order: dict[str, Any], address_id: str | None, address: dict[str, Any] | None) -> None:
-    for line in lines_of(market, order["ID"]).values():
-        line["ShippingAddressID"] = address_id
-        line["ShippingAddress"] = dict(address) if address else None
-
-
-def _order_ship_to(market: Marketplace, order: dict[str, Any]) -> dict[str, Any] | None:
-    return market.store.view(ORDER_SHIP_TO, (order["ID"],)).get("current")
-
-
-def _set_order_ship_to(market: Marketplace, order: dict[str, Any], address_id: str | None, address: dict[str, Any] | None) -> None:
-    """Ship the whole order (its lines, now and later) to this address; None forgets the order-level ship-to."""
-    if market.store.view(ORDER_SHIP_TO, (order["ID"],)):
-        market.store.collection(ORDER_SHIP_TO, (order["ID"],)).clear()
-    order["ShippingAddressID"] = address_id
-    if address is not None:
-        market.store.collection(ORDER_SHIP_TO, (order["ID"],))["current"] = {"ID": address_id, "Address": address}
-        _ship_lines(market, order, address_id, address)
-
-
-def sync_order_ship_to(market: Marketplace, order: dict[str, Any]) -> None:
-    """Order.ShippingAddressID = the saved address every line ships to (unchanged without lines)."""
-    ids = {line["ShippingAddressID"] for line in lines_of(market, order["ID"]).values()}
-    if ids:
-        order["ShippingAddressID"] = ids.pop() if len(ids) == 1 else None
-
-
-def apply_saved_addresses(market: Marketplace, order: dict[str, Any], previous: dict[str, Any] | None) -> None:
-    """After BillingAddressID / ShippingAddressID were set or changed on the order itself."""
-    before = previous or {}
-    if order.get("BillingAddressID") != before.get("BillingAddressID"):
-        order["BillingAddress"] = buyer_address(market, order, order["BillingAddressID"]) if order.get("BillingAddressID") else None
-    if order.get("ShippingAddressID") != before.get("ShippingAddressID"):
-        address = buyer_address(market, order, order["ShippingAddressID"]) if order.get("ShippingAddressID") else None
-        _set_order_ship_to(market, order, order.get("ShippingAddressID"), address)
-
-
-def address_line(market: Marketplace, order: dict[str, Any], line: dict[str, Any], previous: dict[str, Any] | None, product: dict[str, Any]) -> None:
-    """Fill a line's ShippingAddress and ShipFromAddress from its IDs, the order's ship-to, or the product."""
-    before = previous or {}
-    if line.get("ShippingAddressID"):
-        if line["ShippingAddressID"] != before.get("ShippingAddressID") or not line.get("ShippingAddress"):
-            line["ShippingAddress"] = buyer_address(market, order, line["ShippingAddressID"])
-    elif previous is None and (ship_to := _order_ship_to(market, order)) is not None:
-        line["ShippingAddressID"] = ship_to["ID"]
-        line["ShippingAddress"] = dict(ship_to["Address"])
-    elif before.get("ShippingAddressID"):  # the saved address was taken off the line
-        line["ShippingAddress"] = None
-    line["ShipFromAddressID"] = line.get("ShipFromAddressID") or product.get("ShipFromAddressID")
-    if not line["ShipFromAddressID"]:
-        line["ShipFromAddress"] = None
-    elif line["ShipFromAddressID"] != before.get("ShipFromAddressID") or not line.get("ShipFromAddress"):
-        supplier = line.get("SupplierID")
-        template, scope = (SUPPLIER_ADDRESSES, (supplier,)) if supplier else (SELLER_ADDRESSES, ())
-        line["ShipFromAddress"] = saved_address(market, template, scope, line["ShipFromAddressID"])
-
-
-# -- handlers -----------------------------------------------------------------------------------
 
 
 def _set_by_id(kind: str, address_id: str) -> Exception:
@@ -151,38 +47,34 @@ def _changeable_order(call: Call) -> dict[str, Any]:
 
 @handles("Orders.SetShippingAddress")
 def set_order_ship_to(call: Call) -> dict[str, Any]:
-    with call.market.store.lock:
-        order = _changeable_order(call)
-        _set_order_ship_to(call.market, order, None, one_time_address(call, call.body))
-        return order
+    order = _changeable_order(call)
+    ship_order_to(call.market, order, None, one_time_address(call, call.body))
+    return order
 
 
 @handles("Orders.PatchShippingAddress")
 def patch_order_ship_to(call: Call) -> dict[str, Any]:
-    with call.market.store.lock:
-        order = _changeable_order(call)
-        current = (_order_ship_to(call.market, order) or {}).get("Address")
-        missing = ("ShippingAddress.CannotModifyNotFound", "Order does not have shipping address to modify. Use PUT to create one.")
-        _set_order_ship_to(call.market, order, None, _patched(call, "ShippingAddress", order.get("ShippingAddressID"), current, missing))
-        return order
+    order = _changeable_order(call)
+    current = (current_ship_to(call.market, order) or {}).get("Address")
+    missing = ("ShippingAddress.CannotModifyNotFound", "Order does not have shipping address to modify. Use PUT to create one.")
+    ship_order_to(call.market, order, None, _patched(call, "ShippingAddress", order.get("ShippingAddressID"), current, missing))
+    return order
 
 
 @handles("Orders.SetBillingAddress")
 def set_order_bill_to(call: Call) -> dict[str, Any]:
-    with call.market.store.lock:
-        order = _changeable_order(call)
-        order["BillingAddress"] = one_time_address(call, call.body)
-        order["BillingAddressID"] = None
-        return order
+    order = _changeable_order(call)
+    order["BillingAddress"] = one_time_address(call, call.body)
+    order["BillingAddressID"] = None
+    return order
 
 
 @handles("Orders.PatchBillingAddress")
 def patch_order_bill_to(call: Call) -> dict[str, Any]:
-    with call.market.store.lock:
-        order = _changeable_order(call)
-        missing = ("BillingAddress.CannotModifyNotFound", "Order does not have billing address to modify. Use PUT to create one.")
-        order["BillingAddress"] = _patched(call, "BillingAddress", order.get("BillingAddressID"), order.get("BillingAddress"), missing)
-        return order
+    order = _changeable_order(call)
+    missing = ("BillingAddress.CannotModifyNotFound", "Order does not have billing address to modify. Use PUT to create one.")
+    order["BillingAddress"] = _patched(call, "BillingAddress", order.get("BillingAddressID"), order.get("BillingAddress"), missing)
+    return order
 
 
 def _changeable_line(call: Call) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -195,18 +87,16 @@ def _changeable_line(call: Call) -> tuple[dict[str, Any], dict[str, Any]]:
 
 @handles("LineItems.SetShippingAddress")
 def set_line_ship_to(call: Call) -> dict[str, Any]:
-    with call.market.store.lock:
-        order, line = _changeable_line(call)
-        line["ShippingAddress"] = one_time_address(call, call.body)
-        line["ShippingAddressID"] = None
-        sync_order_ship_to(call.market, order)
-        return line
+    order, line = _changeable_line(call)
+    line["ShippingAddress"] = one_time_address(call, call.body)
+    line["ShippingAddressID"] = None
+    sync_order_ship_to(call.market, order)
+    return line
 
 
 @handles("LineItems.PatchShippingAddress")
 def patch_line_ship_to(call: Call) -> dict[str, Any]:
-    with call.market.store.lock:
-        _, line = _changeable_line(call)
-        missing = ("LineItem.CannotPatchShippingAddressIfMissing", "Line Item does not have a Shipping Address to modify. Use PUT to create one.")
-        line["ShippingAddress"] = _patched(call, "ShippingAddress", line.get("ShippingAddressID"), line.get("ShippingAddress"), missing)
-        return line
+    _, line = _changeable_line(call)
+    missing = ("LineItem.CannotPatchShippingAddressIfMissing", "Line Item does not have a Shipping Address to modify. Use PUT to create one.")
+    line["ShippingAddress"] = _patched(call, "ShippingAddress", line.get("ShippingAddressID"), line.get("ShippingAddress"), missing)
+    return line

@@ -20,10 +20,10 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import bad_request, forbidden
 from ..registry import Call, before_delete, handles
-from .order_access import COMPLETED, OPEN, ORDERS, UNSUBMITTED, lines_of, order_for, require_status
-from .order_status import move
-from .orders import new_order
-from .pricing import recalculate
+from ..rules.order_access import COMPLETED, OPEN, ORDERS, UNSUBMITTED, lines_of, order_for
+from ..rules.order_status import move, require_status
+from ..rules.placing_orders import new_order
+from ..rules.pricing import recalculate
 
 if TYPE_CHECKING:
     from ..state import Marketplace
@@ -58,18 +58,17 @@ def _split(call: Call, submit: bool) -> dict[str, Any]:
     market, me = call.market, call.identity
     if me.user_type != "admin":
         raise forbidden("Order.CannotSplitWrongUserType", "Only Seller users can split and forward orders.", {"UserType": me.user_type})
-    with market.store.lock:
-        order = order_for(call)
-        if order["ToCompanyID"] != market.seller_id:
-            raise bad_request("Order.CannotSplitOutgoing", "Can only split and forward incoming orders.", {"OrderID": order["ID"]})
-        require_status(order, (OPEN, COMPLETED), "Order.AllowedOnSubmittedOnly", "This feature is not available for unsubmitted orders.")
-        groups = _by_supplier(market, order)
-        outgoing = [_outgoing_order(call, order, supplier, lines) for supplier, lines in groups.items() if supplier]
-        for derived in outgoing:
-            if submit and derived["Status"] == UNSUBMITTED:
-                move(derived, OPEN, "DateSubmitted")
-                derived["IsSubmitted"] = True
-        return {"OutgoingOrders": outgoing, "RemainingLineItemIDs": [line["ID"] for line in groups.get(None, [])]}
+    order = order_for(call)
+    if order["ToCompanyID"] != market.seller_id:
+        raise bad_request("Order.CannotSplitOutgoing", "Can only split and forward incoming orders.", {"OrderID": order["ID"]})
+    require_status(order, (OPEN, COMPLETED), "Order.AllowedOnSubmittedOnly", "This feature is not available for unsubmitted orders.")
+    groups = _by_supplier(market, order)
+    outgoing = [_outgoing_order(call, order, supplier, lines) for supplier, lines in groups.items() if supplier]
+    for derived in outgoing:
+        if submit and derived["Status"] == UNSUBMITTED:
+            move(derived, OPEN, "DateSubmitted")
+            derived["IsSubmitted"] = True
+    return {"OutgoingOrders": outgoing, "RemainingLineItemIDs": [line["ID"] for line in groups.get(None, [])]}
 
 
 @handles("Orders.Split")

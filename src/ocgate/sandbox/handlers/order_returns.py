@@ -25,18 +25,30 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from ..auth import USER_KINDS
+from ..directory import USER_KINDS
 from ..errors import bad_request, forbidden, not_found
 from ..models import validate
 from ..registry import Call, before_delete, before_write, handles
+from ..responses import list_of
+from ..rules.approval_rules import APPROVED, PENDING, SELLER_RULES, Party, my_party, owner_party
+from ..rules.order_access import (
+    AWAITING_APPROVAL,
+    CANCELED,
+    COMPLETED,
+    DECLINED,
+    OPEN,
+    ORDERS,
+    UNSUBMITTED,
+    find_order,
+    is_order_admin,
+    lines_of,
+    visible,
+)
+from ..rules.order_status import move, require_status
+from ..rules.placing_orders import user_snapshot
+from ..rules.pricing import decimal, money
+from ..rules.rule_expressions import holds
 from ..store import new_id, utc_now
-from .approvals import APPROVED, PENDING, SELLER_RULES, Party, members, my_party, owner_party
-from .order_access import AWAITING_APPROVAL, CANCELED, COMPLETED, DECLINED, OPEN, ORDERS, UNSUBMITTED, find_order, is_order_admin, lines_of, require_status, visible
-from .order_status import move
-from .orders import user_snapshot
-from .pricing import decimal, money
-from .responses import list_of
-from .rule_expressions import holds
 
 if TYPE_CHECKING:
     from ..state import Marketplace
@@ -136,7 +148,7 @@ def _eligible(call: Call, order: dict[str, Any], order_return: dict[str, Any]) -
     party = my_party(call.identity)
     if party != _party(call.market, order):
         return []
-    groups = call.market.groups_of(party[0], party[1], call.identity.user_id)
+    groups = call.market.directory.groups_of(party[0], party[1], call.identity.user_id)
     return [row for row in _pending(call.market, order_return) if row["ApprovingGroupID"] in groups]
 
 
@@ -162,14 +174,13 @@ def _request_approvals(market: Marketplace, order: dict[str, Any], order_return:
 @handles("OrderReturns.Submit")
 def submit(call: Call) -> dict[str, Any]:
     market = call.market
-    with market.store.lock:
-        order_return = _return(call)
-        require_status(order_return, (UNSUBMITTED,), "OrderReturn.CannotSubmitBadStatus", "Cannot submit an order return with this status. OrderReturn status must be Unsubmitted.")
-        if not order_return.get("RefundAmount"):
-            raise bad_request("OrderReturn.CannotCompleteNoRefund", "Cannot submit an order return with no refund amount.", {"OrderReturnID": order_return["ID"]})
-        order = _order_of(call, order_return)
-        move(order_return, AWAITING_APPROVAL if _request_approvals(market, order, order_return) else OPEN, "DateSubmitted")
-        return order_return
+    order_return = _return(call)
+    require_status(order_return, (UNSUBMITTED,), "OrderReturn.CannotSubmitBadStatus", "Cannot submit an order return with this status. OrderReturn status must be Unsubmitted.")
+    if not order_return.get("RefundAmount"):
+        raise bad_request("OrderReturn.CannotCompleteNoRefund", "Cannot submit an order return with no refund amount.", {"OrderReturnID": order_return["ID"]})
+    order = _order_of(call, order_return)
+    move(order_return, AWAITING_APPROVAL if _request_approvals(market, order, order_return) else OPEN, "DateSubmitted")
+    return order_return
 
 
 def _decidable(call: Call) -> tuple[dict[str, Any], list[dict[str, Any]]]:
@@ -188,56 +199,51 @@ def _decidable(call: Call) -> tuple[dict[str, Any], list[dict[str, Any]]]:
 
 @handles("OrderReturns.Approve")
 def approve(call: Call) -> dict[str, Any]:
-    with call.market.store.lock:
-        order_return, mine = _decidable(call)
-        for row in mine:
-            row["Status"] = APPROVED
-        if not _pending(call.market, order_return):
-            move(order_return, OPEN, "DateApproved")
-        return order_return
+    order_return, mine = _decidable(call)
+    for row in mine:
+        row["Status"] = APPROVED
+    if not _pending(call.market, order_return):
+        move(order_return, OPEN, "DateApproved")
+    return order_return
 
 
 @handles("OrderReturns.Decline")
 def decline(call: Call) -> dict[str, Any]:
-    with call.market.store.lock:
-        order_return, mine = _decidable(call)
-        for row in mine:
-            row["Status"] = DECLINED
-        move(order_return, DECLINED, "DateDeclined")
-        return order_return
+    order_return, mine = _decidable(call)
+    for row in mine:
+        row["Status"] = DECLINED
+    move(order_return, DECLINED, "DateDeclined")
+    return order_return
 
 
 @handles("OrderReturns.Cancel")
 def cancel(call: Call) -> dict[str, Any]:
-    with call.market.store.lock:
-        order_return = _return(call)
-        if order_return["Status"] == UNSUBMITTED:
-            raise bad_request("OrderReturn.CannotCancelUnsubmitted", "Cannot cancel an unsubmitted OrderReturn, please delete instead.", {"OrderReturnID": order_return["ID"]})
-        _check_delete(call, order_return)
-        move(order_return, CANCELED, "DateCanceled")
-        return order_return
+    order_return = _return(call)
+    if order_return["Status"] == UNSUBMITTED:
+        raise bad_request("OrderReturn.CannotCancelUnsubmitted", "Cannot cancel an unsubmitted OrderReturn, please delete instead.", {"OrderReturnID": order_return["ID"]})
+    _check_delete(call, order_return)
+    move(order_return, CANCELED, "DateCanceled")
+    return order_return
 
 
 @handles("OrderReturns.Complete")
 def complete(call: Call) -> dict[str, Any]:
-    with call.market.store.lock:
-        order_return = _return(call)
-        require_status(order_return, (OPEN,), "OrderReturn.CannotCompleteBadStatus", "Cannot complete an order return with this status. OrderReturn status must be Open.")
-        move(order_return, COMPLETED, "DateCompleted")
-        return order_return
+    order_return = _return(call)
+    require_status(order_return, (OPEN,), "OrderReturn.CannotCompleteBadStatus", "Cannot complete an order return with this status. OrderReturn status must be Open.")
+    move(order_return, COMPLETED, "DateCompleted")
+    return order_return
 
 
 @handles("OrderReturns.DeleteItem")
 def delete_item(call: Call) -> dict[str, Any]:
-    with call.market.store.lock:
-        order_return = _return(call)
-        items = [item for item in order_return.get("ItemsToReturn") or [] if item.get("LineItemID") != call.params["lineItemID"]]
-        if len(items) == len(order_return.get("ItemsToReturn") or []):
-            raise not_found("OrderReturnItem", call.params["lineItemID"])
-        order_return["ItemsToReturn"] = items
-        order_return["RefundAmount"] = money(_check_items(call.market, _order_of(call, order_return), order_return))
-        order_return["LastUpdated"] = utc_now()
-        return order_return
+    order_return = _return(call)
+    items = [item for item in order_return.get("ItemsToReturn") or [] if item.get("LineItemID") != call.params["lineItemID"]]
+    if len(items) == len(order_return.get("ItemsToReturn") or []):
+        raise not_found("OrderReturnItem", call.params["lineItemID"])
+    order_return["ItemsToReturn"] = items
+    order_return["RefundAmount"] = money(_check_items(call.market, _order_of(call, order_return), order_return))
+    order_return["LastUpdated"] = utc_now()
+    return order_return
 
 
 # -- reading -------------------------------------------------------------------------------------------
@@ -245,40 +251,36 @@ def delete_item(call: Call) -> dict[str, Any]:
 
 @handles("OrderReturns.Get")
 def get(call: Call) -> dict[str, Any]:
-    with call.market.store.lock:
-        return _return(call)
+    return _return(call)
 
 
 @handles("OrderReturns.List")
 def list_returns(call: Call) -> dict[str, Any]:
     market = call.market
     approvable = (call.query.get("approvable") or "").lower() == "true"
-    with market.store.lock:
-        found = []
-        for order_return in market.store.collection(RETURNS).values():
-            order = market.store.get(ORDERS, (), order_return.get("OrderID") or "")
-            if order is not None and visible(call.identity, order) and (not approvable or _eligible(call, order, order_return)):
-                found.append(order_return)
+    found = []
+    for order_return in market.store.collection(RETURNS).values():
+        order = market.store.get(ORDERS, (), order_return.get("OrderID") or "")
+        if order is not None and visible(call.identity, order) and (not approvable or _eligible(call, order, order_return)):
+            found.append(order_return)
     return list_of(call, found)
 
 
 @handles("OrderReturns.ListApprovals")
 def list_approvals(call: Call) -> dict[str, Any]:
-    with call.market.store.lock:
-        rows = list(_approvals(call.market, _return(call)["ID"]).values())
+    rows = list(_approvals(call.market, _return(call)["ID"]).values())
     return list_of(call, rows)
 
 
 @handles("OrderReturns.ListEligibleApprovers")
 def list_eligible_approvers(call: Call) -> dict[str, Any]:
     market = call.market
-    with market.store.lock:
-        order_return = _return(call)
-        party = _party(market, _order_of(call, order_return))
-        collection = market.resources.collection(USER_KINDS[party[0]][0])
-        found = {
-            user["ID"]: market.resources.present(call, collection, scope, user)
-            for row in _pending(market, order_return)
-            for scope, user in members(market, party, row["ApprovingGroupID"])
-        }
+    order_return = _return(call)
+    party = _party(market, _order_of(call, order_return))
+    collection = market.resources.collection(USER_KINDS[party[0]][0])
+    found = {
+        user["ID"]: market.resources.present(call, collection, scope, user)
+        for row in _pending(market, order_return)
+        for scope, user in market.directory.members_of(party[0], party[1], row["ApprovingGroupID"])
+    }
     return list_of(call, list(found.values()))

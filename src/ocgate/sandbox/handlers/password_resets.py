@@ -14,11 +14,11 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
+from ..directory import refuse_anonymous
 from ..errors import bad_request
 from ..models import validate
 from ..registry import Call, handles
 from ..store import utc_now
-from .users import refuse_anonymous, set_password
 
 CODE_LIFETIME_SECONDS = 3600
 
@@ -29,7 +29,7 @@ def _codes(call: Call) -> dict[str, dict[str, Any]]:
 
 def _client(call: Call) -> dict[str, Any]:
     client_id = call.body.get("ClientID")
-    client = call.market.store.get("/apiclients", (), client_id) if client_id else None
+    client = call.market.directory.api_client(client_id)
     if client is None or not client.get("Active"):
         raise bad_request("PasswordReset.MissingOrInvalidClientID", "ClientID is missing or invalid.", {"ClientID": client_id})
     return client
@@ -43,13 +43,13 @@ def send_verification_code(call: Call) -> None:
     if not email and not username:
         raise bad_request("PasswordReset.MissingUsername", "Send the Email or the Username of the account.", {"Property": "Email"})
     market = call.market
-    for credential in list(market.credentials.values()):
-        user = market.user_object(credential["type"], credential["company"], credential["id"]) or {}
+    for credential in list(market.directory.credentials.values()):
+        user = market.directory.user_object(credential["type"], credential["company"], credential["id"]) or {}
         if email and (user.get("Email") or "").lower() != email:
             continue
         if username and credential["username"].lower() != username:
             continue
-        if not market.tokens.client_allows(client, credential) or not market.user_active(credential):
+        if not market.directory.client_allows(client, credential) or not market.directory.user_active(credential):
             continue
         code = secrets.token_urlsafe(16)
         _codes(call)[code] = {"username": credential["username"], "client_id": client["ID"], "expires": market.clock() + CODE_LIFETIME_SECONDS}
@@ -73,20 +73,19 @@ def reset_by_verification_code(call: Call) -> None:
     username = call.body.get("Username")
     if not username:
         raise bad_request("PasswordReset.MissingUsername", "Username is required.", {"Property": "Username"})
-    with call.market.store.lock:
-        entry = _codes(call).get(call.params["verificationCode"])
-        credential = call.market.credentials.get(username.lower())
-        valid = (
-            entry is not None
-            and credential is not None
-            and entry["username"].lower() == username.lower()
-            and entry["client_id"] == client["ID"]
-            and entry["expires"] > call.market.clock()
-        )
-        if not valid:
-            raise bad_request("PasswordReset.InvalidVerification", "Incorrect verification code or username.")
-        set_password(call, credential, call.body.get("Password") or "")
-        del _codes(call)[call.params["verificationCode"]]
+    entry = _codes(call).get(call.params["verificationCode"])
+    credential = call.market.directory.credentials.get(username.lower())
+    valid = (
+        entry is not None
+        and credential is not None
+        and entry["username"].lower() == username.lower()
+        and entry["client_id"] == client["ID"]
+        and entry["expires"] > call.market.clock()
+    )
+    if not valid:
+        raise bad_request("PasswordReset.InvalidVerification", "Incorrect verification code or username.")
+    call.market.directory.set_password(credential, call.body.get("Password") or "")
+    del _codes(call)[call.params["verificationCode"]]
 
 
 @handles("Me.ResetPasswordByToken")
@@ -95,7 +94,7 @@ def reset_my_password(call: Call) -> None:
     validate(call.op.request_schema or {}, call.body, model="TokenPasswordReset")
     me = call.identity
     refuse_anonymous(me)
-    credential = call.market.credentials.get(me.username.lower())
+    credential = call.market.directory.credentials.get(me.username.lower())
     if credential is None or credential["id"] != me.user_id:
         raise bad_request("User.NotFound", "User not found.", {"UserID": me.user_id})
-    set_password(call, credential, call.body["NewPassword"] or "")
+    call.market.directory.set_password(credential, call.body["NewPassword"] or "")

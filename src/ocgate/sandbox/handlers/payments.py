@@ -22,10 +22,9 @@ from typing import Any
 from ..errors import bad_request, forbidden, id_exists, not_found
 from ..models import deep_merge, materialize, stamp, validate
 from ..registry import Call, handles
+from ..rules.order_access import CANCELED, PAYMENTS, UNSUBMITTED, is_order_admin, order_for, payments_of
+from ..rules.pricing import decimal
 from ..store import utc_now
-from .order_access import CANCELED, PAYMENTS, UNSUBMITTED, is_order_admin, order_for, payments_of
-from .pricing import decimal
-from .responses import list_of
 
 SPENDING_ACCOUNTS = "/buyers/{buyerID}/spendingaccounts"
 FIXED = ("Type", "CreditCardID", "SpendingAccountID")
@@ -108,73 +107,55 @@ def create_payment(call: Call, order: dict[str, Any], body: dict[str, Any]) -> d
 @handles("Payments.Create")
 def create(call: Call) -> dict[str, Any]:
     validate(call.op.request_schema or {}, call.body, model="Payment")
-    with call.market.store.lock:
-        return create_payment(call, _payable_order(call), call.body)
+    return create_payment(call, _payable_order(call), call.body)
 
 
 @handles("Payments.Patch")
 def patch(call: Call) -> dict[str, Any]:
     validate(call.op.request_schema or {}, call.body, model="Payment", partial=True)
-    with call.market.store.lock:
-        order = _payable_order(call)
-        previous = _payment(call, order)
-        changed = [name for name in FIXED if name in call.body and call.body[name] != previous.get(name)]
-        if changed:
-            raise bad_request("Payment.CannotPatchProperty", "Payment Type, SpendingAccountID, and CreditCardID are not modifiable properties on a payment.", {"Properties": changed})
-        _check_may_touch(call, order, previous)
-        payment = materialize(_payment_schema(call), deep_merge(previous, {**call.body, "ID": previous["ID"]}), previous)
-        payment["Accepted"] = bool(payment.get("Accepted"))
-        _check_accepted(call, payment, previous)
-        _check_method(call, order, payment)
-        payments_of(call.market, order["ID"])[payment["ID"]] = payment
-        order["LastUpdated"] = utc_now()
-        return payment
+    order = _payable_order(call)
+    previous = _payment(call, order)
+    changed = [name for name in FIXED if name in call.body and call.body[name] != previous.get(name)]
+    if changed:
+        raise bad_request("Payment.CannotPatchProperty", "Payment Type, SpendingAccountID, and CreditCardID are not modifiable properties on a payment.", {"Properties": changed})
+    _check_may_touch(call, order, previous)
+    payment = materialize(_payment_schema(call), deep_merge(previous, {**call.body, "ID": previous["ID"]}), previous)
+    payment["Accepted"] = bool(payment.get("Accepted"))
+    _check_accepted(call, payment, previous)
+    _check_method(call, order, payment)
+    payments_of(call.market, order["ID"])[payment["ID"]] = payment
+    order["LastUpdated"] = utc_now()
+    return payment
 
 
 @handles("Payments.Delete")
 def delete(call: Call) -> None:
-    with call.market.store.lock:
-        order = _payable_order(call)
-        payment = _payment(call, order)
-        _check_may_touch(call, order, payment)
-        del payments_of(call.market, order["ID"])[payment["ID"]]
-        order["LastUpdated"] = utc_now()
-
-
-@handles("Payments.Get")
-def get(call: Call) -> dict[str, Any]:
-    with call.market.store.lock:
-        return _payment(call, order_for(call))
-
-
-@handles("Payments.List")
-def list_payments(call: Call) -> dict[str, Any]:
-    with call.market.store.lock:
-        payments = list(call.market.store.view(PAYMENTS, (order_for(call)["ID"],)).values())
-    return list_of(call, payments)
+    order = _payable_order(call)
+    payment = _payment(call, order)
+    _check_may_touch(call, order, payment)
+    del payments_of(call.market, order["ID"])[payment["ID"]]
+    order["LastUpdated"] = utc_now()
 
 
 @handles("Payments.CreateTransaction")
 def create_transaction(call: Call) -> dict[str, Any]:
     validate(call.op.request_schema or {}, call.body, model="PaymentTransaction")
-    with call.market.store.lock:
-        payment = _payment(call, _payable_order(call))
-        schema = _payment_schema(call)["properties"]["Transactions"]["items"]
-        body = dict(call.body)
-        call.market.resources.assign_id(body)
-        transaction = materialize(schema, body)
-        transaction["DateExecuted"] = transaction["DateExecuted"] or utc_now()
-        if any(t["ID"] == transaction["ID"] for t in payment["Transactions"] or []):
-            raise id_exists("PaymentTransaction", transaction["ID"])  # a chosen ID is unique, as for every create
-        payment["Transactions"] = [*(payment["Transactions"] or []), transaction]
-        return payment
+    payment = _payment(call, _payable_order(call))
+    schema = _payment_schema(call)["properties"]["Transactions"]["items"]
+    body = dict(call.body)
+    call.market.resources.assign_id(body)
+    transaction = materialize(schema, body)
+    transaction["DateExecuted"] = transaction["DateExecuted"] or utc_now()
+    if any(t["ID"] == transaction["ID"] for t in payment["Transactions"] or []):
+        raise id_exists("PaymentTransaction", transaction["ID"])  # a chosen ID is unique, as for every create
+    payment["Transactions"] = [*(payment["Transactions"] or []), transaction]
+    return payment
 
 
 @handles("Payments.DeleteTransaction")
 def delete_transaction(call: Call) -> None:
-    with call.market.store.lock:
-        payment = _payment(call, _payable_order(call))
-        kept = [t for t in payment["Transactions"] or [] if t["ID"] != call.params["transactionID"]]
-        if len(kept) == len(payment["Transactions"] or []):
-            raise not_found("PaymentTransaction", call.params["transactionID"])
-        payment["Transactions"] = kept
+    payment = _payment(call, _payable_order(call))
+    kept = [t for t in payment["Transactions"] or [] if t["ID"] != call.params["transactionID"]]
+    if len(kept) == len(payment["Transactions"] or []):
+        raise not_found("PaymentTransaction", call.params["transactionID"])
+    payment["Transactions"] = kept

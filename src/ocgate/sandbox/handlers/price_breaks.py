@@ -60,11 +60,10 @@ def save_price_break(call: Call) -> dict[str, Any]:
     resources = call.market.resources
     schedules = resources.collection(SCHEDULES)
     schedule_id = call.params["priceScheduleID"]
-    with call.market.store.lock:
-        schedule = resources.require(schedules, (), schedule_id)
-        breaks = [brk for brk in schedule.get("PriceBreaks") or [] if brk.get("Quantity") != call.body["Quantity"]]
-        added = {"Quantity": call.body["Quantity"], "Price": call.body["Price"], "SalePrice": call.body.get("SalePrice")}
-        return resources.patch(call, schedules, (), schedule_id, {"PriceBreaks": [*breaks, added]})
+    schedule = resources.require(schedules, (), schedule_id)
+    breaks = [brk for brk in schedule.get("PriceBreaks") or [] if brk.get("Quantity") != call.body["Quantity"]]
+    added = {"Quantity": call.body["Quantity"], "Price": call.body["Price"], "SalePrice": call.body.get("SalePrice")}
+    return resources.patch(call, schedules, (), schedule_id, {"PriceBreaks": [*breaks, added]})
 
 
 @handles("PriceSchedules.DeletePriceBreak")
@@ -73,24 +72,23 @@ def delete_price_break(call: Call) -> None:
     resources = call.market.resources
     schedules = resources.collection(SCHEDULES)
     schedule_id = call.params["priceScheduleID"]
-    with call.market.store.lock:
-        schedule = resources.require(schedules, (), schedule_id)
-        breaks = schedule.get("PriceBreaks") or []
-        remaining = [brk for brk in breaks if brk.get("Quantity") != quantity]
-        if len(remaining) == len(breaks):
-            raise ApiError(
-                404,
-                "PriceSchedule.QtyNotFound",
-                "The price schedule does not contain a price break with the given quantity.",
-                {"ObjectType": "PriceBreak", "ObjectID": quantity},
-            )
-        if not remaining and _is_assigned(call, schedule_id):
-            raise bad_request(
-                "PriceSchedule.CannotDeleteLastPriceBreak",
-                "Cannot delete the last price break because this price schedule has assignments.",
-                {"PriceScheduleID": schedule_id},
-            )
-        resources.patch(call, schedules, (), schedule_id, {"PriceBreaks": remaining})
+    schedule = resources.require(schedules, (), schedule_id)
+    breaks = schedule.get("PriceBreaks") or []
+    remaining = [brk for brk in breaks if brk.get("Quantity") != quantity]
+    if len(remaining) == len(breaks):
+        raise ApiError(
+            404,
+            "PriceSchedule.QtyNotFound",
+            "The price schedule does not contain a price break with the given quantity.",
+            {"ObjectType": "PriceBreak", "ObjectID": quantity},
+        )
+    if not remaining and _is_assigned(call, schedule_id):
+        raise bad_request(
+            "PriceSchedule.CannotDeleteLastPriceBreak",
+            "Cannot delete the last price break because this price schedule has assignments.",
+            {"PriceScheduleID": schedule_id},
+        )
+    resources.patch(call, schedules, (), schedule_id, {"PriceBreaks": remaining})
 
 
 def _is_assigned(call: Call, schedule_id: str) -> bool:

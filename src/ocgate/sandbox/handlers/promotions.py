@@ -12,8 +12,8 @@
   yet (Promotion.AlreadyAdded); it combines with what is applied (Promotion.CannotCombine);
   RedemptionLimit and RedemptionLimitPerUser are not used up (Promotion.ExceedsUsageLimit); and its
   EligibleExpression holds (for the order, or for at least one line).
-- Discounts are computed by pricing.recalculate on every change; a submit redeems each applied
-  promotion once (RedemptionCount).
+- Discounts are computed by rules/pricing.py on every change; a submit redeems each applied
+  promotion once (RedemptionCount, pricing.redeem).
 """
 
 from __future__ import annotations
@@ -22,12 +22,13 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from ..errors import bad_request, not_found
+from ..models import parse_time
 from ..registry import Call, before_write, handles
-from .order_access import AWAITING_APPROVAL, ORDER_PROMOTIONS, ORDERS, UNSUBMITTED, lines_of, order_for, require_status
-from .pricing import APPLIED_PROMOTIONS, PROMOTIONS, decimal, money, now_of, parse_time, recalculate
-from .responses import list_of
-from .rule_expressions import check, holds
-from .visibility import applies_to
+from ..rules.order_access import AWAITING_APPROVAL, ORDER_PROMOTIONS, ORDERS, UNSUBMITTED, lines_of, order_for
+from ..rules.order_status import require_status
+from ..rules.pricing import APPLIED_PROMOTIONS, PROMOTIONS, applied_promotions, decimal, money, now_of, recalculate
+from ..rules.rule_expressions import check, holds
+from ..rules.shared_with_users import applies_to
 
 if TYPE_CHECKING:
     from ..state import Marketplace
@@ -57,10 +58,6 @@ def _check_promotion(call: Call, promotion: dict[str, Any], previous: dict[str, 
     promotion["RedemptionCount"] = promotion.get("RedemptionCount") or 0
 
 
-def _applied(market: Marketplace, order_id: str) -> dict[str, dict[str, Any]]:
-    return market.store.collection(APPLIED_PROMOTIONS, (order_id,))
-
-
 def _promotable_order(call: Call) -> dict[str, Any]:
     order = order_for(call)
     require_status(order, (UNSUBMITTED, AWAITING_APPROVAL), "Order.CannotApplyPromoBadStatus", "Order status must be Unsubmitted or Awaiting Approval to apply a promotion.")
@@ -77,7 +74,7 @@ def _by_code(market: Marketplace, code: str) -> dict[str, Any]:
 def _offered(market: Marketplace, promotion: dict[str, Any], order: dict[str, Any]) -> bool:
     if promotion.get("AllowAllBuyers"):
         return True
-    groups = market.groups_of("buyer", order["FromCompanyID"], order["FromUserID"])
+    groups = market.directory.groups_of("buyer", order["FromCompanyID"], order["FromUserID"])
     rows = market.store.collection(PROMOTION_ASSIGNMENTS).values()
     return any(row.get("PromotionID") == promotion["ID"] and applies_to(row, order["FromCompanyID"], groups) for row in rows)
 
@@ -103,7 +100,7 @@ def _check_applicable(market: Marketplace, promotion: dict[str, Any], order: dic
         raise bad_request("Promotion.OwnerIDMustMatchOrderToCompanyID", "ToCompanyID represents a Supplier. Only promotions with a matching OwnerID or owned by the marketplace owner may be applied to this order.", data)
     if not _offered(market, promotion, order):
         raise bad_request("Promotion.NotEligible", "Promotion cannot be used on this order.", data)
-    applied = _applied(market, order["ID"])
+    applied = applied_promotions(market, order["ID"])
     if promotion["ID"] in applied:
         raise bad_request("Promotion.AlreadyAdded", "Promotion has already been added to this order.", data)
     others = [market.store.get(PROMOTIONS, (), other) or {} for other in applied]
@@ -124,43 +121,28 @@ def _check_applicable(market: Marketplace, promotion: dict[str, Any], order: dic
 @handles("Orders.AddPromotion")
 def add_promotion(call: Call) -> dict[str, Any]:
     market = call.market
-    with market.store.lock:
-        order = _promotable_order(call)
-        promotion = _by_code(market, call.params["promoCode"])
-        _check_applicable(market, promotion, order)
-        _applied(market, order["ID"])[promotion["ID"]] = {"ID": promotion["ID"]}
-        recalculate(market, order)
-        rows = [row for row in market.store.view(ORDER_PROMOTIONS, (order["ID"],)).values() if row["ID"] == promotion["ID"]]
-        total = sum((decimal(row["Amount"]) for row in rows), Decimal(0))
-        return {**rows[0], "Amount": money(total), "LineItemID": rows[0]["LineItemID"] if len(rows) == 1 else None}
+    order = _promotable_order(call)
+    promotion = _by_code(market, call.params["promoCode"])
+    _check_applicable(market, promotion, order)
+    applied_promotions(market, order["ID"])[promotion["ID"]] = {"ID": promotion["ID"]}
+    recalculate(market, order)
+    rows = [row for row in market.store.view(ORDER_PROMOTIONS, (order["ID"],)).values() if row["ID"] == promotion["ID"]]
+    total = sum((decimal(row["Amount"]) for row in rows), Decimal(0))
+    return {**rows[0], "Amount": money(total), "LineItemID": rows[0]["LineItemID"] if len(rows) == 1 else None}
 
 
 @handles("Orders.RemovePromotion")
 def remove_promotion(call: Call) -> dict[str, Any]:
     market = call.market
-    with market.store.lock:
-        order = _promotable_order(call)
-        code = call.params["promoCode"].lower()
-        applied = _applied(market, order["ID"])
-        found = [pid for pid in applied if ((market.store.get(PROMOTIONS, (), pid) or {}).get("Code") or "").lower() == code]
-        if not found:
-            raise not_found("OrderPromotion", call.params["promoCode"])
-        for promotion_id in found:
-            del applied[promotion_id]
-        recalculate(market, order)
-        return order
+    order = _promotable_order(call)
+    code = call.params["promoCode"].lower()
+    applied = applied_promotions(market, order["ID"])
+    found = [pid for pid in applied if ((market.store.get(PROMOTIONS, (), pid) or {}).get("Code") or "").lower() == code]
+    if not found:
+        raise not_found("OrderPromotion", call.params["promoCode"])
+    for promotion_id in found:
+        del applied[promotion_id]
+    recalculate(market, order)
+    return order
 
 
-@handles("Orders.ListPromotions")
-def list_promotions(call: Call) -> dict[str, Any]:
-    with call.market.store.lock:
-        rows = list(call.market.store.view(ORDER_PROMOTIONS, (order_for(call)["ID"],)).values())
-    return list_of(call, rows)
-
-
-def redeem(market: Marketplace, order: dict[str, Any]) -> None:
-    """Count one redemption of each promotion applied to a submitted order."""
-    for promotion_id in _applied(market, order["ID"]):
-        promotion = market.store.get(PROMOTIONS, (), promotion_id)
-        if promotion is not None:
-            promotion["RedemptionCount"] = (promotion.get("RedemptionCount") or 0) + 1

@@ -29,15 +29,15 @@ def register(call: Call) -> dict[str, Any]:
             "User.IsNotTemp",
             "The current user is not a temp user. If you are trying to allow anonymous access to your app, see our guide on Anonymous Shopping.",
         )
-    client = market.store.get("/apiclients", (), anonymous.client_id)
+    client = market.directory.api_client(anonymous.client_id)
     if client is None:
         raise bad_request("ApiClient.InvalidClientID", "Invalid Client ID.", {"ClientID": anonymous.client_id})
     body = {key: value for key, value in (call.body or {}).items() if key not in PROFILE_ONLY}
     params = {"buyerID": anonymous.company_id}
     creating = Call(call.op, params, call.query, body, call.identity, market)
     user = market.resources.create(creating, market.resources.collection(USERS), params, body)
-    credential = market.credentials[user["Username"].lower()]
-    available, available_custom = market.roles_of("buyer", anonymous.company_id, user["ID"])
+    credential = market.directory.credentials[user["Username"].lower()]
+    available, available_custom = market.directory.roles_of("buyer", anonymous.company_id, user["ID"])
     token = market.tokens.issue(client, credential, available & anonymous.roles, available_custom & anonymous.custom_roles)
     registered = market.tokens.authenticate(f"Bearer {token['access_token']}")
     market.resources.handle(Call(market.spec.operation("Me.TransferAnonUserOrder"), {}, call.query, None, registered, market))

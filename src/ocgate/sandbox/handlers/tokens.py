@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..auth import Identity
+from ..directory import Identity
 from ..errors import ApiError, bad_request, not_found
 from ..models import validate
 from ..registry import Call, handles
@@ -37,7 +37,7 @@ def impersonation_token(call: Call) -> dict[str, Any]:
     market.resources.require_parents(users, call.params)
     target = market.resources.require(users, (buyer_id,), user_id)
     client_id = call.body.get("ClientID")
-    client = market.store.get("/apiclients", (), client_id) if client_id else None
+    client = market.directory.api_client(client_id)
     if client is None or not client.get("Active"):
         raise bad_request("Impersonation.ClientIDNotFound", "Client ID not found or you do not have access to it.", {"ClientID": client_id})
     config = _applicable_config(call, client["ID"], buyer_id, user_id)
@@ -46,15 +46,15 @@ def impersonation_token(call: Call) -> dict[str, Any]:
     custom = set(profile.get("CustomRoles") or []) & set(call.body.get("CustomRoles") or [])
     if not roles:
         raise _config_error(buyer_id, client["ID"])
-    credential = market.credentials[target["Username"].lower()]
+    credential = market.directory.credentials[target["Username"].lower()]
     token = market.tokens.issue(client, credential, roles, custom, claims={"imp": call.identity.user_id})
     return {**token, "refresh_token": None}
 
 
 def _applicable_config(call: Call, client_id: str, buyer_id: str, user_id: str) -> dict[str, Any]:
     market, me = call.market, call.identity
-    target_groups = market.groups_of("buyer", buyer_id, user_id)
-    my_groups = market.groups_of(me.user_type, None if me.user_type == "admin" else me.company_id, me.user_id)
+    target_groups = market.directory.groups_of("buyer", buyer_id, user_id)
+    my_groups = market.directory.groups_of(me.user_type, None if me.user_type == "admin" else me.company_id, me.user_id)
     for config in market.store.collection(IMPERSONATION_CONFIGS).values():
         impersonated = (
             _matches(config.get("BuyerID"), {buyer_id})

@@ -1,43 +1,18 @@
-"""Users and who they are: credentials, password rules, roles, the MeUser, token revocation."""
+"""Users: keeping their logins in step with the user objects, their roles as shown, the MeUser, token revocation.
+
+Who is who (credentials, groups, roles, the password policy) is the directory's (directory.py);
+the hooks here keep its logins in step with the admin, buyer and supplier user collections.
+"""
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
-from ..auth import USER_KINDS, Identity, hash_password
-from ..errors import bad_request, forbidden, not_found
+from ..directory import USER_KINDS, check_password, hash_password, refuse_anonymous
+from ..errors import bad_request, not_found
 from ..models import materialize, stamp, validate
 from ..registry import Call, before_delete, before_write, handles, presents
 from ..store import utc_now
-
-PASSWORD_RULES = {"MinimumCharacterCount": 10, "UpperCaseRequired": True, "LowerCaseRequired": True, "NumericRequired": True}
-
-
-def check_password(password: str) -> None:
-    """OrderCloud's default password policy: at least 10 characters, a digit, an upper and a lower case letter."""
-    if len(password) < 10 or not re.search(r"\d", password) or not re.search(r"[A-Z]", password) or not re.search(r"[a-z]", password):
-        raise bad_request(
-            "Auth.InsecurePassword",
-            "Password does not meet security requirements: at least 10 characters with a digit, an upper and a lower case letter.",
-            PASSWORD_RULES,
-        )
-
-
-def set_password(call: Call, credential: dict[str, Any], password: str) -> None:
-    """Give a user (a credentials entry) a new password, after checking the password rules."""
-    check_password(password)
-    with call.market.store.lock:
-        credential["hash"] = hash_password(password)
-        user = call.market.user_object(credential["type"], credential["company"], credential["id"])
-        if user is not None:
-            user["PasswordLastSetDate"] = utc_now()
-
-
-def refuse_anonymous(identity: Identity) -> None:
-    """Anonymous shoppers share their API client's default context user: they may not change it."""
-    if identity.anonymous_id is not None:
-        raise forbidden("Auth.AnonUserProhibited", "Anonymous users cannot change the user profile; register first.")
 
 
 def _company(call: Call, user_type: str) -> str | None:
@@ -50,7 +25,7 @@ def _keep_credentials(user_type: str):
     def hook(call: Call, user: dict[str, Any], previous: dict[str, Any] | None) -> None:
         company = _company(call, user_type)
         user["CompanyID"] = company or call.market.seller_id
-        credentials = call.market.credentials
+        credentials = call.market.directory.credentials
         username = user.get("Username")
         if not username:
             raise bad_request("ValidationFailure", "User.Username is required.", {"Property": "Username"})
@@ -75,14 +50,14 @@ def _keep_credentials(user_type: str):
 
 def _forget_credentials(call: Call, user: dict[str, Any]) -> None:
     """A deleted user can no longer log in, and the tokens it holds stop working."""
-    credential = call.market.credentials.pop((user.get("Username") or "").lower(), None)
+    credential = call.market.directory.credentials.pop((user.get("Username") or "").lower(), None)
     if credential is not None:
         call.market.tokens.revoke_user(credential["type"], credential["company"], credential["id"])
 
 
 def _with_roles(user_type: str):
     def present(call: Call, user: dict[str, Any], scope: tuple[str, ...]) -> dict[str, Any]:
-        roles, _ = call.market.roles_of(user_type, scope[0] if scope else None, user["ID"])
+        roles, _ = call.market.directory.roles_of(user_type, scope[0] if scope else None, user["ID"])
         return {**user, "AvailableRoles": sorted(roles)}
 
     return present
@@ -100,10 +75,10 @@ for _user_type, (_template, *_rest) in USER_KINDS.items():
 def me_user(call: Call) -> dict[str, Any]:
     """The MeUser: the user object plus Buyer / Supplier / Seller and AvailableRoles."""
     me = call.identity
-    user = call.market.user_object(me.user_type, None if me.user_type == "admin" else me.company_id, me.user_id)
+    user = call.market.directory.user_object(me.user_type, None if me.user_type == "admin" else me.company_id, me.user_id)
     if user is None:
         raise not_found("User", me.user_id)
-    roles, _ = call.market.roles_of(me.user_type, None if me.user_type == "admin" else me.company_id, me.user_id)
+    roles, _ = call.market.directory.roles_of(me.user_type, None if me.user_type == "admin" else me.company_id, me.user_id)
     buyer = call.market.store.get("/buyers", (), me.company_id) if me.user_type == "buyer" else None
     return {
         **user,
@@ -130,10 +105,9 @@ def update_me(call: Call) -> dict[str, Any]:
     changes = {key: value for key, value in call.body.items() if key not in ("Buyer", "Supplier", "Seller", "ID")}
     internal = Call(call.op, {"buyerID": me.company_id, "supplierID": me.company_id}, call.query, changes, me, call.market)
     if call.op.method == "PUT":
-        with call.market.store.lock:
-            previous = call.market.resources.require(collection, scope, me.user_id)
-            obj = stamp(materialize(collection.schema, {**changes, "ID": me.user_id}, previous), created=False)
-            call.market.resources.write(internal, collection, scope, obj, previous)
+        previous = call.market.resources.require(collection, scope, me.user_id)
+        obj = stamp(materialize(collection.schema, {**changes, "ID": me.user_id}, previous), created=False)
+        call.market.resources.write(internal, collection, scope, obj, previous)
     else:
         call.market.resources.patch(internal, collection, scope, me.user_id, changes)
     return me_user(call)
@@ -152,6 +126,6 @@ def revoke_my_tokens(call: Call) -> None:
 def revoke_user_tokens(call: Call) -> None:
     user_type = {"AdminUsers": "admin", "Users": "buyer", "SupplierUsers": "supplier"}[call.op.resource]
     company = _company(call, user_type)
-    if call.market.user_object(user_type, company, call.params["userID"]) is None:
+    if call.market.directory.user_object(user_type, company, call.params["userID"]) is None:
         raise not_found("User", call.params["userID"])
     call.market.tokens.revoke_user(user_type, company, call.params["userID"])

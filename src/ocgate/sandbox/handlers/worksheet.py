@@ -27,9 +27,9 @@ from typing import TYPE_CHECKING, Any
 from ..errors import bad_request, not_found
 from ..models import validate
 from ..registry import Call, handles
-from .order_access import ORDER_PROMOTIONS, lines_of, order_for
-from .pricing import decimal, money, recalculate
-from .responses import response_model, shaped
+from ..responses import response_model, shaped
+from ..rules.order_access import ORDER_PROMOTIONS, lines_of, order_for
+from ..rules.pricing import decimal, money, recalculate
 
 if TYPE_CHECKING:
     from ..state import Marketplace
@@ -53,16 +53,14 @@ def worksheet(call: Call, order: dict[str, Any]) -> dict[str, Any]:
 
 @handles("IntegrationEvents.GetWorksheet")
 def get_worksheet(call: Call) -> dict[str, Any]:
-    with call.market.store.lock:
-        return worksheet(call, order_for(call))
+    return worksheet(call, order_for(call))
 
 
 @handles("IntegrationEvents.Calculate")
 def calculate(call: Call) -> dict[str, Any]:
-    with call.market.store.lock:
-        order = order_for(call)
-        recalculate(call.market, order)
-        return worksheet(call, order)
+    order = order_for(call)
+    recalculate(call.market, order)
+    return worksheet(call, order)
 
 
 def _estimate(market: Marketplace, order: dict[str, Any]) -> dict[str, Any]:
@@ -78,35 +76,33 @@ def _estimate(market: Marketplace, order: dict[str, Any]) -> dict[str, Any]:
 
 @handles("IntegrationEvents.EstimateShipping")
 def estimate_shipping(call: Call) -> dict[str, Any]:
-    with call.market.store.lock:
-        order = order_for(call)
-        call.market.store.collection(SHIP_ESTIMATES, (order["ID"],))["response"] = _estimate(call.market, order)
-        return worksheet(call, order)
+    order = order_for(call)
+    call.market.store.collection(SHIP_ESTIMATES, (order["ID"],))["response"] = _estimate(call.market, order)
+    return worksheet(call, order)
 
 
 @handles("IntegrationEvents.SelectShipmethods")
 def select_ship_methods(call: Call) -> dict[str, Any]:
     validate(call.op.request_schema or {}, call.body, model="OrderShipMethodSelection")
     market = call.market
-    with market.store.lock:
-        order = order_for(call)
-        response = market.store.view(SHIP_ESTIMATES, (order["ID"],)).get("response")
-        if response is None:
-            raise bad_request("IntegrationEvent.MustCalculateShipping", "You must estimate shipping costs prior to setting your shipping method.", {"OrderID": order["ID"]})
-        estimates = {estimate["ID"]: estimate for estimate in response["ShipEstimates"]}
-        for selection in call.body.get("ShipMethodSelections") or []:
-            estimate = estimates.get(selection.get("ShipEstimateID"))
-            if estimate is None:
-                raise not_found("ShipEstimate", selection.get("ShipEstimateID"))
-            if selection.get("ShipMethodID") not in {method["ID"] for method in estimate["ShipMethods"]}:
-                raise not_found("ShipMethod", selection.get("ShipMethodID"))
-            estimate["SelectedShipMethodID"] = selection["ShipMethodID"]
-        costs = (
-            decimal(method["Cost"])
-            for estimate in estimates.values()
-            for method in estimate["ShipMethods"]
-            if method["ID"] == estimate["SelectedShipMethodID"]
-        )
-        order["ShippingCost"] = money(sum(costs, Decimal(0)))
-        recalculate(market, order)
-        return worksheet(call, order)
+    order = order_for(call)
+    response = market.store.view(SHIP_ESTIMATES, (order["ID"],)).get("response")
+    if response is None:
+        raise bad_request("IntegrationEvent.MustCalculateShipping", "You must estimate shipping costs prior to setting your shipping method.", {"OrderID": order["ID"]})
+    estimates = {estimate["ID"]: estimate for estimate in response["ShipEstimates"]}
+    for selection in call.body.get("ShipMethodSelections") or []:
+        estimate = estimates.get(selection.get("ShipEstimateID"))
+        if estimate is None:
+            raise not_found("ShipEstimate", selection.get("ShipEstimateID"))
+        if selection.get("ShipMethodID") not in {method["ID"] for method in estimate["ShipMethods"]}:
+            raise not_found("ShipMethod", selection.get("ShipMethodID"))
+        estimate["SelectedShipMethodID"] = selection["ShipMethodID"]
+    costs = (
+        decimal(method["Cost"])
+        for estimate in estimates.values()
+        for method in estimate["ShipMethods"]
+        if method["ID"] == estimate["SelectedShipMethodID"]
+    )
+    order["ShippingCost"] = money(sum(costs, Decimal(0)))
+    recalculate(market, order)
+    return worksheet(call, order)

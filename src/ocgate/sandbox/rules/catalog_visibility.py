@@ -23,6 +23,9 @@ Rules chosen where OrderCloud's documentation is silent:
   non-null setting up the tree, like ViewAllProducts);
 - when several of the user's groups assign different price schedules, the group first in ID order
   wins (deterministic; OrderCloud's tie-break is not documented).
+
+/me/catalogs shows the active catalogs assigned to the caller's buyer (declared at the end of
+this module for the generic list and get); handlers/me_catalog.py answers the rest of the /me catalog.
 """
 
 from __future__ import annotations
@@ -31,8 +34,11 @@ from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from ..errors import bad_request, not_found
+from ..registry import guard, perspective, the_marketplace
+from .shared_with_users import applies_to
 
 if TYPE_CHECKING:
+    from ..registry import Call
     from ..state import Marketplace
 
 PRODUCTS = "/products"
@@ -59,13 +65,6 @@ def parse_depth(raw: str | int | None, default: int | None) -> int | None:
     if levels < 1:
         raise bad_request("Category.InvalidDepth", "Depth must be an integer greater than 0, or 'all'.", {"Depth": raw})
     return levels
-
-
-def applies_to(row: dict[str, Any], buyer_id: str, groups: Iterable[str]) -> bool:
-    """A buyer-level row (no user group) of this buyer, or a row for one of the user's groups."""
-    if row.get("BuyerID") != buyer_id:
-        return False
-    return not row.get("UserGroupID") or row["UserGroupID"] in groups
 
 
 class CategoryTree:
@@ -136,15 +135,14 @@ class BuyerView:
         self.market = market
         self.buyer_id = buyer_id
         self.user_id = user_id
-        self.groups = frozenset(market.groups_of("buyer", buyer_id, user_id) if user_id else ())
+        self.groups = frozenset(market.directory.groups_of("buyer", buyer_id, user_id) if user_id else ())
         store = market.store
         #: active catalogs assigned to the buyer: catalog ID -> its CatalogAssignment
         self.catalogs: dict[str, dict[str, Any]] = {}
-        with store.lock:  # every scan of a collection holds the lock: writers may be busy in other threads
-            for row in store.collection(CATALOG_ASSIGNMENTS).values():
-                catalog = store.get(CATALOGS, (), row.get("CatalogID") or "")
-                if row.get("BuyerID") == buyer_id and catalog is not None and catalog.get("Active"):
-                    self.catalogs[catalog["ID"]] = row
+        for row in store.collection(CATALOG_ASSIGNMENTS).values():
+            catalog = store.get(CATALOGS, (), row.get("CatalogID") or "")
+            if row.get("BuyerID") == buyer_id and catalog is not None and catalog.get("Active"):
+                self.catalogs[catalog["ID"]] = row
         self._trees: dict[str, CategoryTree] = {}
 
     # -- catalogs and categories ------------------------------------------------------------
@@ -157,8 +155,7 @@ class BuyerView:
 
     def tree(self, catalog_id: str) -> CategoryTree:
         if catalog_id not in self._trees:
-            with self.market.store.lock:
-                self._trees[catalog_id] = CategoryTree(self.market, catalog_id, self.catalogs[catalog_id], self.buyer_id, self.groups)
+            self._trees[catalog_id] = CategoryTree(self.market, catalog_id, self.catalogs[catalog_id], self.buyer_id, self.groups)
         return self._trees[catalog_id]
 
     def require_category(self, catalog_id: str, category_id: str) -> CategoryTree:
@@ -232,12 +229,11 @@ class BuyerView:
             inner = tree.below(category_id, None if depth is ALL_LEVELS else depth - 1)
             categories = [category_id, *(child for child in inner if tree.visible(child))]
             wanted = set().union(*(tree.products_in.get(category, set()) for category in categories))
-        with self.market.store.lock:
-            return [
-                self.buyer_product(product)
-                for product in self.market.store.collection(PRODUCTS).values()
-                if (wanted is None or product["ID"] in wanted) and self.sees(product, catalog_ids)
-            ]
+        return [
+            self.buyer_product(product)
+            for product in self.market.store.collection(PRODUCTS).values()
+            if (wanted is None or product["ID"] in wanted) and self.sees(product, catalog_ids)
+        ]
 
 
 # -- the public entry points (also used by the order and line item semantics) ---------------------------
@@ -262,3 +258,16 @@ def visible_products(
 ) -> list[dict[str, Any]]:
     """Every BuyerProduct visible to that buyer user (see BuyerView.products for the filters)."""
     return BuyerView(market, buyer_id, user_id).products(catalog_id, category_id, parse_depth(depth, ALL_LEVELS))
+
+
+# -- /me/catalogs ------------------------------------------------------------------------------------
+
+
+def _catalog_seen(call: Call, catalog: dict[str, Any]) -> bool:
+    """Active catalogs assigned to the caller's buyer (404 for any other under /me/catalogs)."""
+    me = call.identity
+    return catalog["ID"] in call.once("my catalogs", lambda: BuyerView(call.market, me.company_id, me.user_id).catalogs)
+
+
+perspective("/me/catalogs", stored_at=CATALOGS, scope=the_marketplace)
+guard("/me/catalogs", can_see=_catalog_seen)

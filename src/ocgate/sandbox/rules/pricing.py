@@ -12,7 +12,8 @@
   Subtotal = Σ LineSubtotal, PromotionDiscount = Σ discounts of the applied promotions,
   Total = Subtotal + ShippingCost + TaxCost (+ Gratuity where the model has it) − PromotionDiscount.
 - A promotion's Amount is its ValueExpression evaluated now (line-level ones per eligible line),
-  never negative and never more than what is left to discount.
+  never negative and never more than what is left to discount. A submit redeems each applied
+  promotion once (RedemptionCount).
 Money is computed in decimal, so 3 × 9.99 is 29.97.
 """
 
@@ -23,7 +24,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from ..errors import bad_request
-from ..models import materialize
+from ..models import materialize, parse_time
 from ..store import utc_now
 from .order_access import ORDER_PROMOTIONS, lines_of
 from .rule_expressions import evaluate, holds
@@ -43,17 +44,6 @@ def decimal(value: Any) -> Decimal:
 
 def money(value: Decimal) -> float:
     return float(value)
-
-
-def parse_time(text: Any) -> datetime | None:
-    """An ISO 8601 date (naive ones are UTC); None when unset or unreadable."""
-    if not isinstance(text, str) or not text:
-        return None
-    try:
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 def now_of(market: Marketplace) -> datetime:
@@ -175,7 +165,7 @@ def _promotion_rows(market: Marketplace, order: dict[str, Any], lines: list[dict
 
 
 def recalculate(market: Marketplace, order: dict[str, Any]) -> None:
-    """Bring an order's lines and totals up to date after any change (call with the store lock held)."""
+    """Bring an order's lines and totals up to date after any change."""
     lines = list(lines_of(market, order["ID"]).values())
     _reprice_cumulative(market, lines, now_of(market))
     for line in lines:
@@ -196,3 +186,16 @@ def recalculate(market: Marketplace, order: dict[str, Any]) -> None:
     total = decimal(order["Subtotal"]) + decimal(order.get("ShippingCost")) + decimal(order.get("TaxCost")) + decimal(order.get("Gratuity")) - discount
     order["Total"] = money(total)
     order["LastUpdated"] = utc_now()
+
+
+def applied_promotions(market: Marketplace, order_id: str) -> dict[str, dict[str, Any]]:
+    """The promotions applied to an order (promotion ID -> {"ID"}), in the order they were added."""
+    return market.store.collection(APPLIED_PROMOTIONS, (order_id,))
+
+
+def redeem(market: Marketplace, order: dict[str, Any]) -> None:
+    """Count one redemption of each promotion applied to a submitted order."""
+    for promotion_id in applied_promotions(market, order["ID"]):
+        promotion = market.store.get(PROMOTIONS, (), promotion_id)
+        if promotion is not None:
+            promotion["RedemptionCount"] = (promotion.get("RedemptionCount") or 0) + 1

@@ -1,7 +1,8 @@
-"""Moving an order between statuses, and canceling it (BEHAVIOUR.md §4.3).
+"""Moving an order (or an order return) between statuses (BEHAVIOUR.md §4.3).
 
 Every transition sets its date (DateSubmitted, DateApproved, DateDeclined, DateCanceled,
-DateCompleted) and LastUpdated. Becoming Open deducts inventory, whichever call gets it there.
+DateCompleted) and LastUpdated. Becoming Open deducts inventory, whichever call gets it there
+(a submit, or the final approval).
 
 Cancel — the sources conflict (a catalogue code says Open and Completed orders cannot be
 canceled, an older release note mentions seller-canceled submitted orders). Chosen rule, as the
@@ -15,15 +16,21 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ..registry import Call, handles
+from ..errors import bad_request
 from ..store import utc_now
 from . import inventory
-from .order_access import AWAITING_APPROVAL, CANCELED, DECLINED, OPEN, UNSUBMITTED, order_for, require_status
+from .order_access import AWAITING_APPROVAL, DECLINED, OPEN, UNSUBMITTED
 
 if TYPE_CHECKING:
     from ..state import Marketplace
 
 CANCELABLE = (UNSUBMITTED, AWAITING_APPROVAL, DECLINED)
+
+
+def require_status(obj: dict[str, Any], allowed: tuple[str, ...], code: str, message: str) -> None:
+    """400 `code` unless the order (or order return) is in one of the allowed statuses."""
+    if obj["Status"] not in allowed:
+        raise bad_request(code, message, {"ID": obj["ID"], "Status": obj["Status"]})
 
 
 def move(order: dict[str, Any], status: str, date_field: str) -> None:
@@ -35,16 +42,5 @@ def move(order: dict[str, Any], status: str, date_field: str) -> None:
 
 def open_order(market: Marketplace, order: dict[str, Any], date_field: str) -> None:
     """The order becomes Open: its quantities leave stock (400 Inventory.Insufficient if short)."""
-    with market.store.lock:
-        inventory.deduct(market, order["ID"])
-        move(order, OPEN, date_field)
-
-
-@handles("Orders.Cancel")
-def cancel(call: Call) -> dict[str, Any]:
-    with call.market.store.lock:
-        order = order_for(call)
-        require_status(order, CANCELABLE, "Order.CannotCancelInCurrentStatus", "Cannot cancel an order with the status of Open or Completed.")
-        move(order, CANCELED, "DateCanceled")
-        return order
-
+    inventory.deduct(market, order["ID"])
+    move(order, OPEN, date_field)

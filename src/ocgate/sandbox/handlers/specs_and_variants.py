@@ -1,4 +1,8 @@
-"""Product variants: generated from the product's variant-defining specs, then editable.
+"""Specs and the variants they define: a spec shows its options; a product lists its specs and
+its variants are generated from the specs that define variants.
+
+Specs are tied to products by spec product assignments (/specs/productassignments);
+Products.ListSpecs lists the specs assigned to one product.
 
 Products.GenerateVariants makes one variant per combination of the options of
 the specs assigned to the product with DefinesVariant (specs without options
@@ -17,12 +21,57 @@ import math
 from typing import Any
 
 from ..errors import bad_request, not_found
+from ..listing import list_page
 from ..models import materialize, stamp
 from ..registry import Call, before_write, handles, presents
 from ..store import new_id
-from .specs import SPECS, options_of, spec_ids_of
 
+SPECS = "/specs"
+OPTIONS = "/specs/{specID}/options"
+SPEC_ASSIGNMENTS = "/specs/productassignments"
 PRODUCTS = "/products"
+
+def options_of(call: Call, spec_id: str) -> list[dict[str, Any]]:
+    """A spec's options in their ListOrder."""
+    options = call.market.store.view(OPTIONS, (spec_id,)).values()
+    return sorted(options, key=lambda option: (option.get("ListOrder") is None, option.get("ListOrder") or 0))
+
+
+def spec_ids_of(call: Call, product_id: str) -> list[str]:
+    """The specs assigned to a product, in the order of their assignment."""
+    return _spec_ids_by_product(call).get(product_id, [])
+
+
+def _spec_ids_by_product(call: Call) -> dict[str, list[str]]:
+    """Spec IDs by ProductID, gathered once per request: a product list asks for every product it shows."""
+    return call.once("spec IDs by product", lambda: _gather_spec_ids(call))
+
+
+def _gather_spec_ids(call: Call) -> dict[str, list[str]]:
+    by_product: dict[str, list[str]] = {}
+    for row in call.market.store.view(SPEC_ASSIGNMENTS).values():
+        by_product.setdefault(row.get("ProductID"), []).append(row["SpecID"])
+    return by_product
+
+
+@presents(SPECS)
+def with_options(call: Call, spec: dict[str, Any], scope: tuple[str, ...]) -> dict[str, Any]:
+    options = options_of(call, spec["ID"])
+    return {**spec, "Options": options, "OptionCount": len(options)}
+
+
+@handles("Products.ListSpecs")
+def list_product_specs(call: Call) -> dict[str, Any]:
+    resources = call.market.resources
+    products, specs = resources.collection(PRODUCTS), resources.collection(SPECS)
+    resources.require(products, (), call.params["productID"])
+    assigned = (call.market.store.get(SPECS, (), spec_id) for spec_id in spec_ids_of(call, call.params["productID"]))
+    items = [resources.present(call, specs, (), spec) for spec in assigned if spec is not None]
+    return list_page(items, call.query, resources.bindings[call.op.operation_id].list_rules)
+
+
+# -- variants ---------------------------------------------------------------------------------------
+
 VARIANTS = "/products/{productID}/variants"
 MAX_VARIANTS = 1500
 ID_MAX_LENGTH = 100
@@ -48,23 +97,22 @@ def generate_variants(call: Call) -> dict[str, Any]:
     market, resources = call.market, call.market.resources
     products, variants = resources.collection(PRODUCTS), resources.collection(VARIANTS)
     product_id = call.params["productID"]
-    with market.store.lock:
-        product = resources.require(products, (), product_id)
-        axes = _variant_axes(call, product_id)
-        count = math.prod(len(options) for _, options in axes) if axes else 0
-        if count > MAX_VARIANTS:
-            raise bad_request("Variant.ExceededLimit", "Attempting to create more variants than is allowed.", {"Limit": MAX_VARIANTS, "Requested": count})
-        existing = market.store.collection(VARIANTS, (product_id,))
-        kept = {} if overwrite else {_combination(variant["Specs"]): variant for variant in existing.values()}
-        choices = [[(spec, option) for option in options] for spec, options in axes]
-        generated = []
-        for combination in itertools.product(*choices) if choices else ():
-            key = tuple((spec["ID"], option["ID"]) for spec, option in combination)
-            generated.append(kept.get(key) or _new_variant(call, product, combination))
-        existing.clear()
-        for variant in generated:
-            resources.write(call, variants, (product_id,), variant, None)
-        return resources.present(call, products, (), product)
+    product = resources.require(products, (), product_id)
+    axes = _variant_axes(call, product_id)
+    count = math.prod(len(options) for _, options in axes) if axes else 0
+    if count > MAX_VARIANTS:
+        raise bad_request("Variant.ExceededLimit", "Attempting to create more variants than is allowed.", {"Limit": MAX_VARIANTS, "Requested": count})
+    existing = market.store.collection(VARIANTS, (product_id,))
+    kept = {} if overwrite else {_combination(variant["Specs"]): variant for variant in existing.values()}
+    choices = [[(spec, option) for option in options] for spec, options in axes]
+    generated = []
+    for combination in itertools.product(*choices) if choices else ():
+        key = tuple((spec["ID"], option["ID"]) for spec, option in combination)
+        generated.append(kept.get(key) or _new_variant(call, product, combination))
+    existing.clear()
+    for variant in generated:
+        resources.write(call, variants, (product_id,), variant, None)
+    return resources.present(call, products, (), product)
 
 
 def _variant_axes(call: Call, product_id: str) -> list[tuple[dict[str, Any], list[dict[str, Any]]]]:

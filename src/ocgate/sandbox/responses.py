@@ -1,8 +1,8 @@
 """Answers built from hand-picked objects: list pages and objects shaped like the response model.
 
 Handlers that decide which objects a caller may see (the /me views, the sellers of a buyer, ...)
-still answer with OrderCloud's usual paging, search, filters and sort, and with exactly the
-properties the operation's response model declares.
+still answer with OrderCloud's usual paging, search, filters and sort (listing.py), and with
+exactly the properties the operation's response model declares.
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from ..listing import list_page
-from ..registry import Call
+from .listing import list_page
+from .registry import Call
 
 
 def list_of(call: Call, items: Iterable[dict[str, Any]], query: Any = None) -> dict[str, Any]:
@@ -33,3 +33,11 @@ def response_model(call: Call) -> dict[str, Any]:
 def shaped(model: dict[str, Any], obj: dict[str, Any]) -> dict[str, Any]:
     """Exactly the model's properties, in its order (e.g. a BuyerProduct from a Product + PriceSchedule)."""
     return {name: obj.get(name) for name in model.get("properties", {})}
+
+
+def shaped_page(call: Call, items: Iterable[dict[str, Any]]) -> dict[str, Any]:
+    """The ListPage of `items`, searched, filtered and sorted on the whole objects, then each item
+    shaped like the response model (e.g. BuyerProducts listed from Products: sortBy=OwnerID works)."""
+    page = list_of(call, items)
+    page["Items"] = [shaped(response_model(call), item) for item in page["Items"]]
+    return page

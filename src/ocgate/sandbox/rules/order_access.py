@@ -19,17 +19,26 @@ Unsubmitted orders are carts: besides their own user, only holders of Unsubmitte
 them ("submitted only unless UnsubmittedOrderReader role", RN v1.0.20). Chosen where the sources
 are silent: OrderAdmin counts too, because an order admin creates and edits orders on behalf
 of buyer users and must see them before they are submitted.
+
+Order lists take buyerID / supplierID (the ordering and the supplying company) and from / to
+(bounds of DateCreated; a date without a time is the whole day).
+
+The generic operations apply these rules through declared guards (end of this module): an order
+the caller does not see in the path's direction is 404, and so is everything under it (line
+items, payments, approvals, applied promotions).
 """
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ApiError, bad_request, not_found
-from ..registry import Call
+from ..models import parse_time
+from ..registry import Call, guard
 
 if TYPE_CHECKING:
-    from ..auth import Identity
+    from ..directory import Identity
     from ..state import Marketplace
 
 ORDERS = "/orders"
@@ -81,8 +90,34 @@ def order_for(call: Call) -> dict[str, Any]:
 
 
 def visible_orders(call: Call, direction: str = "All") -> list[dict[str, Any]]:
-    with call.market.store.lock:
-        return [order for order in call.market.store.collection(ORDERS).values() if visible(call.identity, order, direction)]
+    return [order for order in call.market.store.collection(ORDERS).values() if visible(call.identity, order, direction)]
+
+
+def _date_bound(call: Call, name: str) -> Any:
+    raw = call.query.get(name)
+    if not raw:
+        return None
+    moment = parse_time(raw)
+    if moment is None:
+        raise bad_request("List.InvalidType", f"{name} must be a date (ISO 8601).", {"Parameter": name, "Value": raw})
+    return moment + timedelta(days=1) if name == "to" and "T" not in raw else moment
+
+
+def matching_query(call: Call, orders: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Orders passing the buyerID / supplierID / from / to parameters of an order list."""
+    buyer, supplier = call.query.get("buyerID"), call.query.get("supplierID")
+    start, end = _date_bound(call, "from"), _date_bound(call, "to")
+
+    def passes(order: dict[str, Any]) -> bool:
+        created = parse_time(order.get("DateCreated"))
+        return (
+            (not buyer or order.get("FromCompanyID") == buyer)
+            and (not supplier or order.get("ToCompanyID") == supplier)
+            and (start is None or (created is not None and created >= start))
+            and (end is None or (created is not None and created <= end))
+        )
+
+    return [order for order in orders if passes(order)]
 
 
 def lines_of(market: Marketplace, order_id: str) -> dict[str, dict[str, Any]]:
@@ -111,12 +146,6 @@ def editable(market: Marketplace, order: dict[str, Any]) -> bool:
     return order.get("Status") == UNSUBMITTED or resubmit_allowed(market, order)
 
 
-def require_status(obj: dict[str, Any], allowed: tuple[str, ...], code: str, message: str) -> None:
-    """400 `code` unless the order (or order return) is in one of the allowed statuses."""
-    if obj["Status"] not in allowed:
-        raise bad_request(code, message, {"ID": obj["ID"], "Status": obj["Status"]})
-
-
 def cannot_modify(order: dict[str, Any], what: str = "changed") -> ApiError:
     return bad_request(
         "Order.CannotModifyBadStatus",
@@ -129,3 +158,14 @@ def require_changeable(call: Call, order: dict[str, Any]) -> None:
     """400 unless the order is editable, or the caller is an order admin."""
     if not editable(call.market, order) and not is_order_admin(call.identity):
         raise cannot_modify(order)
+
+
+# -- the generic operations on orders and on what hangs off them ------------------------------
+
+
+def _seen_in_direction(call: Call, order: dict[str, Any]) -> bool:
+    return visible(call.identity, order, call.params.get("direction", "All"))
+
+
+guard(ORDERS, can_see=_seen_in_direction)
+guard(LINE_ITEMS, PAYMENTS, APPROVALS, ORDER_PROMOTIONS, parent=order_for)

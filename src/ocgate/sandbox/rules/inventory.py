@@ -5,8 +5,8 @@
   the product may not exceed QuantityAvailable unless OrderCanExceed (400 Inventory.Insufficient
   with Data {LineItemID, ProductID, QuantityAvailable, QuantityRequested, VariantID});
 - validated again on submit, and deducted when the order becomes Open (on submit, or on the final
-  approval) — check and deduction happen under the store lock, so concurrent checkouts never
-  oversell and never lose an update;
+  approval) — check and deduction happen in one request, under the store lock the engine holds,
+  so concurrent checkouts never oversell and never lose an update;
 - with inventory enabled, an unset QuantityAvailable reads 0; changing the quantity while
   tracking is off is refused (Product.InventoryDisabled); Inventory.LastUpdated moves when the
   inventory changes.
@@ -67,7 +67,7 @@ def _requested(market: Marketplace, order_id: str) -> dict[str, tuple[int, str]]
 
 
 def check_order(market: Marketplace, order_id: str) -> None:
-    """400 Inventory.Insufficient when any product of the order is short (call with the store lock held)."""
+    """400 Inventory.Insufficient when any product of the order is short."""
     for product_id, (requested, line_id) in _requested(market, order_id).items():
         inventory = _tracked(market.store.get(PRODUCTS, (), product_id))
         if inventory is not None and requested > (inventory.get("QuantityAvailable") or 0):
@@ -76,13 +76,12 @@ def check_order(market: Marketplace, order_id: str) -> None:
 
 def deduct(market: Marketplace, order_id: str) -> None:
     """Check, then take the order's quantities out of stock, atomically."""
-    with market.store.lock:
-        check_order(market, order_id)
-        for product_id, (requested, _) in _requested(market, order_id).items():
-            inventory = _tracked(market.store.get(PRODUCTS, (), product_id))
-            if inventory is not None:
-                inventory["QuantityAvailable"] = (inventory.get("QuantityAvailable") or 0) - requested
-                inventory["LastUpdated"] = utc_now()
+    check_order(market, order_id)
+    for product_id, (requested, _) in _requested(market, order_id).items():
+        inventory = _tracked(market.store.get(PRODUCTS, (), product_id))
+        if inventory is not None:
+            inventory["QuantityAvailable"] = (inventory.get("QuantityAvailable") or 0) - requested
+            inventory["LastUpdated"] = utc_now()
 
 
 @before_write(PRODUCTS)

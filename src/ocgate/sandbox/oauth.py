@@ -1,4 +1,9 @@
-"""OAuth2 for the embedded sandbox: the token endpoint, RS256 JWTs, roles, revocation.
+"""OAuth2 for the embedded sandbox: the token endpoint, RS256 JWTs, scopes, revocation.
+
+`OAuthServer` issues access tokens (POST /oauth/token, impersonation) and verifies the bearer
+token of every API request. Who the users are, their passwords, roles and API clients, it asks
+the directory (directory.py); it never calls back into the marketplace. (Not to be confused with
+ocgate.auth, the harness's client side that *asks* a target for tokens.)
 
 Facts followed (BEHAVIOUR.md §1 and §6): form-encoded POST /oauth/token at the
 host root; grants password, client_credentials (as the client's
@@ -17,76 +22,26 @@ that tells one anonymous shopper from another; handlers see it as
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import secrets
 import threading
-from dataclasses import dataclass
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import jwt
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from .directory import Directory, Identity, password_matches
 from .errors import ApiError, forbidden, unauthorized
 from .store import new_id
 
 if TYPE_CHECKING:
     from ..spec import Operation
-    from .state import Marketplace
 
 ISSUER = "https://auth.ordercloud.io"
 AUDIENCE = "https://api.ordercloud.io"
 #: "Anonymous tokens have a fixed duration of 1 week" (BEHAVIOUR.md §1.3).
 ANONYMOUS_TOKEN_SECONDS = 7 * 24 * 3600
-
-#: user type -> (users collection, user groups collection, group membership collection, company field)
-USER_KINDS: dict[str, tuple[str, str, str, str | None]] = {
-    "admin": ("/adminusers", "/usergroups", "/usergroups/assignments", None),
-    "buyer": ("/buyers/{buyerID}/users", "/buyers/{buyerID}/usergroups", "/buyers/{buyerID}/usergroups/assignments", "BuyerID"),
-    "supplier": (
-        "/suppliers/{supplierID}/users",
-        "/suppliers/{supplierID}/usergroups",
-        "/suppliers/{supplierID}/usergroups/assignments",
-        "SupplierID",
-    ),
-}
-
-
-@dataclass(frozen=True)
-class Identity:
-    """Who is calling, as the verified access token says."""
-
-    user_type: str  # admin | buyer | supplier
-    user_id: str
-    company_id: str  # the seller ID for admin users
-    username: str
-    client_id: str
-    roles: frozenset[str]
-    custom_roles: frozenset[str]
-    token_id: str
-    #: Set for anonymous shoppers only: what tells one anonymous session from another (the `orderid` claim).
-    anonymous_id: str | None = None
-    #: Set on impersonation tokens: the user ID of the impersonator (the `imp` claim).
-    impersonator_id: str | None = None
-
-    @property
-    def scope(self) -> tuple[str, ...]:
-        """Scope values of this user's company collections, e.g. ("BUYER1",) for a buyer user."""
-        return () if self.user_type == "admin" else (self.company_id,)
-
-    def has_any(self, roles: tuple[str, ...]) -> bool:
-        return not roles or "FullAccess" in self.roles or bool(self.roles.intersection(roles))
-
-
-def hash_password(password: str, salt: str | None = None) -> str:
-    salt = salt or secrets.token_hex(8)
-    return salt + "$" + hashlib.sha256((salt + password).encode()).hexdigest()
-
-
-def password_matches(password: str, stored: str) -> bool:
-    salt = stored.split("$", 1)[0]
-    return hmac.compare_digest(hash_password(password, salt), stored)
-
 
 class OAuthError(ApiError):
     """An error of the token endpoint: OAuth2 fields plus OrderCloud's Errors array."""
@@ -110,13 +65,16 @@ def _invalid_grant() -> OAuthError:
     )
 
 
-class TokenService:
-    """Issues and verifies access tokens for one marketplace."""
+class OAuthServer:
+    """Issues and verifies access tokens for one marketplace's directory, by its clock (seconds since the epoch)."""
 
-    def __init__(self, market: Marketplace) -> None:
-        self.market = market
+    def __init__(self, directory: Directory, clock: Callable[[], float]) -> None:
+        self.directory = directory
+        self.clock = clock
         self.key_id = secrets.token_urlsafe(12)
         self._private_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        #: Guards the token bookkeeping below, which lives beside the store, not in it: bearer tokens are
+        #: verified before a request takes the store lock.
         self._lock = threading.Lock()
         self._verified: dict[str, tuple[Identity, int]] = {}
         self._issued_by_user: dict[str, set[str]] = {}
@@ -145,7 +103,7 @@ class TokenService:
         elif grant_type == "client_credentials":
             if not client.get("DefaultContextUserName"):
                 raise OAuthError(400, "invalid_grant", "InvalidGrant", "Default context user required for client credentials grant.")
-            user = self.market.credentials.get(client["DefaultContextUserName"].lower())
+            user = self.directory.credentials.get(client["DefaultContextUserName"].lower())
             if user is None:
                 raise _invalid_grant()
             requested = form.get("scope")
@@ -153,23 +111,23 @@ class TokenService:
                 anonymous_id = form.get("anonuserid") or new_id()
         elif grant_type == "refresh_token":
             session = self._refresh.get(form.get("refresh_token", ""))
-            if session is None or session["client_id"] != client["ID"] or session["expires"] < self.market.clock():
+            if session is None or session["client_id"] != client["ID"] or session["expires"] < self.clock():
                 raise OAuthError(400, "invalid_grant", "InvalidGrant", "The refresh token is invalid, expired or was issued to another client.")
-            user = self.market.credentials.get(session["username"].lower())
+            user = self.directory.credentials.get(session["username"].lower())
             if user is None:
                 raise _invalid_grant()
             requested = form.get("scope") or session["scope"]
         else:
             raise OAuthError(400, "unsupported_grant_type", "Auth.OauthError", "grant_type must be password, client_credentials or refresh_token.")
-        if not self.client_allows(client, user):
+        if not self.directory.client_allows(client, user):
             # "Wrong user type for the ApiClient ... → 401 Unauthorized" (BEHAVIOUR.md §1.4)
             raise OAuthError(401, "invalid_grant", "InvalidGrant", "The requested API Client does not exist or is not available for the username provided.")
-        if not self.market.user_active(user):
+        if not self.directory.user_active(user):
             raise _invalid_grant()
         return self._issue(client, user, requested, anonymous_id)
 
     def _client(self, client_id: str) -> dict[str, Any]:
-        client = self.market.store.get("/apiclients", (), client_id)
+        client = self.directory.api_client(client_id)
         if client is None or not client.get("Active"):
             raise OAuthError(
                 400,
@@ -186,25 +144,14 @@ class TokenService:
             raise OAuthError(401, "invalid_client", "InvalidGrant", "This API client requires its client_secret on every grant.")
 
     def _authenticate(self, username: str, password: str) -> dict[str, Any]:
-        user = self.market.credentials.get(username.lower())
+        user = self.directory.credentials.get(username.lower())
         if user is None or not password_matches(password, user["hash"]):
             raise _invalid_grant()
         return user
 
-    def client_allows(self, client: dict[str, Any], user: dict[str, Any]) -> bool:
-        """Whether a user (a credentials entry) may log in through an API client."""
-        kind = user["type"]
-        if kind == "admin":
-            return bool(client.get("AllowSeller"))
-        if client.get("AllowAnyBuyer" if kind == "buyer" else "AllowAnySupplier"):
-            return True
-        field = "BuyerID" if kind == "buyer" else "SupplierID"
-        rows = self.market.store.collection("/apiclients/assignments").values()
-        return any(row.get("ApiClientID") == client["ID"] and row.get(field) == user["company"] for row in rows)
-
     def _issue(self, client: dict[str, Any], user: dict[str, Any], requested: str | None, anonymous_id: str | None = None) -> dict[str, Any]:
         """A token for a login: requested scope ∩ the user's AvailableRoles (all of them without a scope)."""
-        available, available_custom = self.market.roles_of(user["type"], user["company"], user["id"])
+        available, available_custom = self.directory.roles_of(user["type"], user["company"], user["id"])
         wanted = set(requested.split()) if requested else None
         roles = available if wanted is None else available & wanted
         custom = available_custom if wanted is None else available_custom & wanted
@@ -218,7 +165,7 @@ class TokenService:
                 "client_id": client["ID"],
                 "username": user["username"],
                 "scope": requested or "",
-                "expires": self.market.clock() + refresh_minutes * 60,
+                "expires": self.clock() + refresh_minutes * 60,
                 "user_key": self._user_key(user["type"], user["company"], user["id"]),
             }
             response["refresh_token"] = refresh_token
@@ -235,7 +182,7 @@ class TokenService:
         claims: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
         """Sign an access token for a user (a credentials entry) through a client; no refresh token."""
-        now = int(self.market.clock())
+        now = int(self.clock())
         lifetime = lifetime or int(client.get("AccessTokenDuration") or 600) * 60
         token_id = secrets.token_urlsafe(12)
         ordered = sorted(roles)
@@ -284,7 +231,7 @@ class TokenService:
                 self._verified.clear()
             self._verified[token] = cached
         identity, expires = cached
-        if expires <= self.market.clock():
+        if expires <= self.clock():
             raise unauthorized()
         if identity.token_id in self._revoked:
             raise unauthorized("Auth.TokenRevoked", "The provided token has been revoked. Please re-authenticate.")
@@ -292,11 +239,11 @@ class TokenService:
 
     def _identity(self, claims: dict[str, Any]) -> Identity:
         roles = claims.get("role") or []
-        user = self.market.credentials.get(str(claims["usr"]).lower()) or {}
+        user = self.directory.credentials.get(str(claims["usr"]).lower()) or {}
         return Identity(
             user_type=claims["usrtype"],
             user_id=claims["u"],
-            company_id=user.get("company") or self.market.seller_id,
+            company_id=user.get("company") or self.directory.seller_id,
             username=claims["usr"],
             client_id=claims["cid"],
             roles=frozenset([roles] if isinstance(roles, str) else roles),
