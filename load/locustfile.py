@@ -31,14 +31,13 @@ from storefront import StorefrontBuyer
 from summary import write_summary
 
 from ocgate.config import ConfigError, is_production_host
+from ocgate.errors import CannotRun, ExitCode
 from ocgate.load.shapes import SHAPES
 from ocgate.load.traffic import Accounts, load_traffic
 
 __all__ = ["NamedShape", "SellerFulfilment", "StorefrontBuyer"]
 
 DEFAULT_TRAFFIC = Path(__file__).with_name("traffic.toml")
-#: Exit code for "cannot run", as everywhere in ocgate.
-CANNOT_RUN = 2
 
 
 @events.init_command_line_parser.add_listener
@@ -66,9 +65,9 @@ def _configure(environment: Environment, **_: Any) -> None:
         traffic = load_traffic(Path(options.traffic))
         if isinstance(environment.shape_class, NamedShape):
             environment.shape_class.choose(options.shape, options.num_users, options.run_time)
-    except ConfigError as error:
-        sys.stderr.write(f"ocgate: {error}\n")
-        sys.exit(CANNOT_RUN)
+    except CannotRun as error:
+        sys.stderr.write(f"ocgate: {error.line()}\n")
+        sys.exit(ExitCode.CANNOT_RUN)
     StorefrontBuyer.configure(traffic.storefront, accounts)
     SellerFulfilment.configure(traffic.fulfilment, accounts)
 

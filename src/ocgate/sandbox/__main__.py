@@ -3,9 +3,9 @@
 import argparse
 import sys
 
-from ..config import ConfigError, load_settings
-from ..spec import SpecError
-from .server import SandboxError, serve
+from ..config import load_settings
+from ..errors import CannotRun, ExitCode
+from .server import serve
 
 parser = argparse.ArgumentParser(prog="python -m ocgate.sandbox")
 parser.add_argument("--host", default="127.0.0.1")
@@ -13,8 +13,8 @@ parser.add_argument("--port", type=int, default=0)
 args = parser.parse_args()
 try:
     serve(load_settings(), args.host, args.port)
-except (ConfigError, SpecError, SandboxError) as error:
-    print(f"ocgate: {error}", file=sys.stderr)
-    sys.exit(2)
+except CannotRun as error:
+    print(f"ocgate: {error.line()}", file=sys.stderr)
+    sys.exit(ExitCode.CANNOT_RUN)
 except KeyboardInterrupt:
     pass

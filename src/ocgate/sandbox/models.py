@@ -19,8 +19,6 @@ import jsonschema_rs
 from .errors import bad_request
 from .store import new_id, utc_now
 
-TIMESTAMPS = ("DateCreated", "LastUpdated")
-
 
 def default_for(prop: dict[str, Any]) -> Any:
     """What OrderCloud shows for an unset property: C# value types have a value, the rest are null."""
