@@ -105,6 +105,7 @@ def _operation_of(item: pytest.Item):
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     kinds = Kinds(plan().spec)
     for item in items:
+        item.add_marker(allure.parent_suite("contract"))  # the suite's name in the report, skipped items too
         op = _operation_of(item)
         if op is not None:
             # Schemathesis (4.32) builds every operation's item with the bare function name as its
@@ -117,7 +118,6 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 @pytest.fixture(autouse=True)
 def allure_labels(request: pytest.FixtureRequest) -> None:
     """Contract / tag / operationId, and how much a break of this operation hurts."""
-    allure.dynamic.parent_suite("contract")  # the suite's name in the report, as `ocgate run` names it
     op = _operation_of(request.node)
     if op is None:
         return
