@@ -49,6 +49,8 @@ CALLER_PATHS = ("/me/", "/cart/")
 
 _PARAM = re.compile(r"{(\w+)}")  # a path parameter, or an incrementor in an ID
 INCREMENTORS = "/incrementors"
+#: The key of the one object a fixed path holds (binding "singleton").
+SINGLETON = "_"
 
 
 def storage_template(path: str) -> str:
@@ -148,6 +150,10 @@ class Resources:
                 return None
             collection = self.collections.get(template) or self._collection(template, response or op.request_schema, item_param)
             return Binding({"GET": "get", "PUT": "save", "PATCH": "patch", "DELETE": "delete"}[op.method], collection)
+        if not op.path_params and op.method in ("GET", "PUT", "PATCH", "DELETE") and op.operation_id not in HANDLERS and not (op.path + "/").startswith(CALLER_PATHS):
+            # one object at a fixed path, such as an integration's configuration (/integrations/ErrorConfig)
+            if op.method == "DELETE" or op.request_schema or op.response_schema:
+                return Binding("singleton", self._collection(op.path, response or op.request_schema, None))
         return None
 
     def link_param(self, template: str) -> str | None:
@@ -456,6 +462,22 @@ class Resources:
         collection, _, scope = self._reach(call, binding)
         self.remove(call, collection, scope, self._seen(call, binding, collection, scope))
         return None
+
+    def _singleton(self, call: Call, binding: Binding) -> Any:
+        """The one object at a fixed path: GET 404 NotFound until a PUT stores it, PATCH merges, DELETE removes."""
+        template, object_type = binding.collection.template, binding.collection.object_type
+        current = self.store.get(template, (), SINGLETON)
+        if call.op.method == "DELETE":
+            self.store.pop(template, (), SINGLETON)
+            return None
+        if call.op.method != "PUT" and current is None:
+            raise not_found(object_type, template)
+        if call.op.method == "GET":
+            return current
+        partial = call.op.method == "PATCH"
+        models.validate(call.op.request_schema or binding.collection.schema, call.body, model=object_type, partial=partial)
+        body = models.deep_merge(current, call.body) if partial else call.body
+        return self.store.put(template, (), models.materialize(binding.collection.schema, body, current), key=SINGLETON)
 
     # -- assignments ------------------------------------------------------------------------
 

@@ -105,6 +105,18 @@ def _add_operations(document: dict[str, Any], entry: dict[str, Any]) -> None:
         document["paths"].setdefault(added["path"], {}).setdefault(added["method"], copy.deepcopy(added["operation"]))
 
 
+def _operation_roles(document: dict[str, Any], entry: dict[str, Any]) -> None:
+    """Roles for operations whose document states none: documented elsewhere (`source`) or `inferred` (`reason`).
+
+    An operation the document lacks, or whose document states its roles, is left alone: the
+    published roles win over ours.
+    """
+    for operation in _operations(document):
+        given = entry["operations"].get(operation.get("operationId"))
+        if given is not None and "security" not in operation:
+            operation["security"] = [{"OAuth2": list(given["roles"])}]
+
+
 _CORRECTIONS: dict[str, Callable[[dict[str, Any], dict[str, Any]], None]] = {
     "rename_path": _rename_path,
     "nullable_properties": _nullable_properties,
@@ -113,4 +125,5 @@ _CORRECTIONS: dict[str, Callable[[dict[str, Any], dict[str, Any]], None]] = {
     "filters_as_known_properties": _filters_as_known_properties,
     "add_operations": _add_operations,
     "optional_parameters": _optional_parameters,
+    "operation_roles": _operation_roles,
 }

@@ -27,7 +27,7 @@ LIVE_URL = "https://api.ordercloud.io/v1/openapi/v3"
 BUILTIN_PREFIX = "builtin:"
 BUILTIN_DIR = Path(__file__).resolve().parent.parent / "data" / "spec"
 #: Built-in documents by name; the first is what `builtin` alone means.
-BUILTIN: dict[str, str] = {"1.0.260": "ordercloud-1.0.260.json.gz"}
+BUILTIN: dict[str, str] = {"1.0.260": "ordercloud-1.0.260.json.gz", "current": "ordercloud-current.json.gz"}
 DEFAULT_BUILTIN = BUILTIN_PREFIX + next(iter(BUILTIN))
 
 
