@@ -8,7 +8,11 @@ Locust); a seller admin sets up a buyer, a shopper, and three priced, stocked pr
 the API first, so the numbers include pricing, inventory and visibility checks. `--workers`
 threads each loop over checkouts with their own keep-alive connection for `--seconds`; the
 result is completed checkouts per second (and API calls per second). Run it from the
-repository root.
+repository root; it needs nothing beyond the project's .venv.
+
+The load generator is this process: `--workers` httpx threads sharing one GIL, so at most one
+CPU of client. The output names it and says how much CPU it used; when that is close to a
+whole CPU, the rate may be the client's limit rather than the sandbox's, and the output says so.
 """
 
 from __future__ import annotations
@@ -20,10 +24,12 @@ import time
 import httpx
 
 from ocgate.config import load_settings
-from ocgate.sandbox.server import EmbeddedSandbox
+from ocgate.sandbox import EmbeddedSandbox
 
 PASSWORD = "Bench-Shopper-2026"
 LINES = 3
+#: Client CPU (seconds per second) above which its threads, not the sandbox, may set the pace.
+CLIENT_BOUND_CPU = 0.9
 
 
 def ok(response: httpx.Response) -> dict:
@@ -84,16 +90,19 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--workers", type=int, default=4)
     args = parser.parse_args()
+    print(f"load generator: {args.workers} httpx threads in this Python process (one GIL); the sandbox runs in its own process")
     with EmbeddedSandbox(load_settings(), mode="process") as sandbox:
         token, products = set_up(sandbox.base_url)
         with httpx.Client(base_url=f"{sandbox.base_url}/v1", headers={"Authorization": f"Bearer {token}"}) as api:
             checkout(api, products)  # warm-up
-        started = time.monotonic()
+        started, cpu_started = time.monotonic(), time.process_time()
         count = measure(sandbox.base_url, token, products, args.seconds, args.workers)
-        elapsed = time.monotonic() - started
+        elapsed, client_cpu = time.monotonic() - started, time.process_time() - cpu_started
     rate = count / elapsed
-    print(f"{count} checkouts in {elapsed:.1f} s with {args.workers} workers")
+    print(f"{count} checkouts in {elapsed:.1f} s with {args.workers} workers; the client used {client_cpu / elapsed:.2f} CPU")
     print(f"checkouts/s: {rate:.1f}  (API calls/s: {rate * (LINES + 2):.0f})")
+    if client_cpu / elapsed >= CLIENT_BOUND_CPU:
+        print(f"note: the client used {client_cpu / elapsed:.2f} of the one CPU its threads can share, so this rate may be the client's limit, not the sandbox's")
 
 
 if __name__ == "__main__":

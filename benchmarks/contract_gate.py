@@ -24,6 +24,7 @@ import sys
 import tempfile
 import time
 from collections import defaultdict
+from importlib.metadata import version
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -31,8 +32,8 @@ import httpx
 
 from ocgate.config import Settings, load_settings
 from ocgate.contract.suite import pytest_command
+from ocgate.sandbox import EmbeddedSandbox
 from ocgate.sandbox.routing import Router
-from ocgate.sandbox.server import EmbeddedSandbox
 from ocgate.spec import load_spec
 
 ST = Path(sys.executable).with_name("st")
@@ -114,6 +115,7 @@ def main() -> None:
             (Path(tmp) / "st").mkdir()
             rows["st run (defaults, seller admin token)"] = run_st(settings, sandbox.base_url, Path(tmp) / "st")
     print(f"{os.cpu_count()} CPUs, spec {load_spec(load_settings().spec_location).version}, embedded sandbox")
+    print(f"clients: the gate (pytest {version('pytest')} + Schemathesis {version('schemathesis')}), st run (Schemathesis {version('schemathesis')} CLI)")
     print(table(rows))
 
 

@@ -1,6 +1,6 @@
 """The load model's own cost: requests/s per CPU core of the checkout model vs a bare FastHttpUser.
 
-    .venv/bin/python benchmarks/load_overhead.py     # from the repository root, about 3 minutes
+    .venv/bin/python benchmarks/load_overhead.py     # from the repository root, about 5 minutes
 
 One embedded sandbox (a process of its own), one seeded marketplace, two Locust runs
 one after the other, each a single Locust process with the same number of users and
@@ -171,6 +171,7 @@ def measure(name: str, locustfile: Path, options: list[str], base_url: str, acco
 
 def main() -> None:
     import tempfile
+    from importlib.metadata import version
 
     from rich.console import Console
 
@@ -185,6 +186,7 @@ def main() -> None:
         out = Path(scratch)
         traffic = out / "checkout-only.toml"
         traffic.write_text(CHECKOUT_ONLY)
+        print(f"load generator: Locust {version('locust')}, one process per run (FastHttpUser); the sandbox runs in its own process")
         print(f"load model overhead: {USERS} users, no think time, {SECONDS} s per run, measured after {WARM_UP} s")
         with open_target(settings, sandbox_mode="process") as target, seeded_accounts(target, USERS + 1, Console()) as accounts:
             model_options = ["--shape", "smoke", "--users", str(USERS + 1), "--run-time", f"{SECONDS}s", "--traffic", str(traffic)]

@@ -5,6 +5,7 @@ Options (each overrides the `[contract]` table of ocgate.toml and OCGATE_CONTRAC
   --tag, --path, --method, --operation-id   operation filters, repeatable; an operation runs
                         when it matches every filter given (paths may end with * for a prefix)
   --waivers FILE        the waiver file (default contracts/waivers.toml; relative to ocgate.toml's folder)
+  --workers N           operations tested at once (threads of this process, contract/workers.py); 1: one by one
 """
 
 from __future__ import annotations
@@ -14,19 +15,23 @@ from collections.abc import Generator, Iterator
 from contextlib import ExitStack
 from pathlib import Path
 
+import _pytest.runner
 import allure
 import pytest
 from checks import CHECK_NAMES, RESPONSE_CHECKS, probe_checks
 from schemathesis.checks import CHECKS, load_all_checks
+from schemathesis.generation.hypothesis.reporting import ignore_hypothesis_output
 
 from ocgate.config import PROFILE_NAMES
 from ocgate.contract.kinds import Kinds
+from ocgate.contract.personas import ME_WRITER, persona_for
 from ocgate.contract.plan import GatePlan, configure, current_plan
 from ocgate.contract.session import GateSession
+from ocgate.contract.workers import RunAhead
 from ocgate.errors import CannotRun, ExitCode, record_cannot_run
 
 #: pytest option -> [contract] setting
-OPTIONS = {"profile": "profile", "tag": "tags", "path": "paths", "method": "methods", "operation_id": "operation_ids", "waivers": "waivers"}
+OPTIONS = {"profile": "profile", "tag": "tags", "path": "paths", "method": "methods", "operation_id": "operation_ids", "waivers": "waivers", "workers": "workers"}
 #: Where the run's session is kept for the reporting hooks.
 GATE = pytest.StashKey[GateSession]()
 #: Buyer-facing operations stop sales when they break: their results are critical in Allure.
@@ -41,14 +46,17 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--method", action="append", help="run only operations with this HTTP method (repeatable)")
     group.addoption("--operation-id", action="append", help="run only this operationId, e.g. Orders.Submit (repeatable)")
     group.addoption("--waivers", help="the waiver file (default: contracts/waivers.toml)")
+    group.addoption("--workers", type=int, help="operations tested at once (default: the [contract] table's)")
 
 
 def pytest_configure(config: pytest.Config) -> None:
     """The run's plan: the configuration with this suite's options on top, read once here."""
     try:
-        configure(**{setting: config.getoption(option) for option, setting in OPTIONS.items()})
+        gate_plan = configure(**{setting: config.getoption(option) for option, setting in OPTIONS.items()})
     except CannotRun as error:
         raise pytest.UsageError(record_cannot_run(reports_dir(), "contract", error)) from None
+    if (gate_plan.contract.workers or 1) > 1:  # `ocgate run` always names them; by hand, one unless told
+        config.pluginmanager.register(Workers(gate_plan.contract.workers), "ocgate-workers")
 
 
 def plan() -> GatePlan:
@@ -72,6 +80,8 @@ def gate(pytestconfig: pytest.Config) -> Iterator[GateSession]:
         except CannotRun as error:
             pytest.exit(f"ocgate: {record_cannot_run(reports_dir(), 'contract', error)}", returncode=ExitCode.CANNOT_RUN)
         pytestconfig.stash[GATE] = session
+        # Bodies still running ahead must end before the session cleans up (LIFO: this runs first).
+        stack.callback(lambda: (ahead := pytestconfig.stash.get(AHEAD, None)) and ahead.stop())
         yield session
 
 
@@ -115,6 +125,70 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     items.sort(key=lambda item: kinds.run_order(op) if (op := _operation_of(item)) is not None else (9, 0, item.nodeid))
 
 
+# -- several operations at once (--workers N) -------------------------------------------------
+
+AHEAD = pytest.StashKey[RunAhead]()
+#: Operations at these paths run one after another: the shopper has one cart (session.py pins it).
+CART_LANE = "/cart"
+
+
+class Workers:
+    """Runs the operations' bodies ahead of pytest in `workers` threads (contract/workers.py);
+    pytest still reports them one by one, in the order of `pytest_collection_modifyitems`."""
+
+    def __init__(self, workers: int) -> None:
+        self.workers = workers
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_pyfunc_call(self, pyfuncitem: pytest.Function) -> bool | None:
+        if _operation_of(pyfuncitem) is None:
+            return None
+        ahead = pyfuncitem.config.stash.get(AHEAD, None)
+        if ahead is None:
+            ahead = pyfuncitem.config.stash[AHEAD] = self._start(pyfuncitem)
+        ahead.outcome(pyfuncitem)
+        return True
+
+    def _start(self, first: pytest.Function) -> RunAhead:
+        """Run ahead from the first operation on; every body gets the session's fixtures the first got."""
+        _keep_current_test_var()
+        items = [item for item in first.session.items if _operation_of(item) is not None]
+        arguments = {name: first.funcargs[name] for name in first._fixtureinfo.argnames}
+        kinds = Kinds(plan().spec)
+
+        def body(item: pytest.Function) -> None:
+            with ignore_hypothesis_output():
+                item.obj(**arguments)
+
+        return RunAhead(items[items.index(first) :], body, self.workers, lambda item: stage(kinds, _operation_of(item)), lambda item: lane(_operation_of(item)))
+
+
+def _keep_current_test_var() -> None:
+    """pytest deletes PYTEST_CURRENT_TEST after each item; a body reading os.environ in another
+    thread at that moment (requests looks up proxies there on every call) fails with KeyError.
+    While bodies run ahead the variable stays, naming the item pytest reported last."""
+    update = _pytest.runner._update_current_test_var
+
+    def keep(item: pytest.Item, when: str | None) -> None:
+        update(item, when or "done")
+
+    _pytest.runner._update_current_test_var = keep
+
+
+def stage(kinds: Kinds, op) -> tuple[int, ...]:
+    """Creates, saves, reads, actions, patches, then deletes children before parents (kinds.run_order)."""
+    rank, depth, _ = kinds.run_order(op)
+    return (rank, depth) if rank == 5 else (rank,)
+
+
+def lane(op) -> str | None:
+    """Operations that must not overlap: those of the shopper's cart, and those of the /me writer
+    (a call changing its username or password renews the user under the others' feet)."""
+    if op.path == CART_LANE or op.path.startswith(CART_LANE + "/"):
+        return CART_LANE
+    return ME_WRITER if persona_for(op) == ME_WRITER else None
+
+
 @pytest.fixture(autouse=True)
 def allure_labels(request: pytest.FixtureRequest) -> None:
     """Contract / tag / operationId, and how much a break of this operation hurts."""
@@ -152,7 +226,8 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
     terminalreporter.write_sep("-", "ocgate contract gate")
     terminalreporter.write_line(
         f"run {report['run_id']} ({report['profile']}): {report['reached_2xx']}/{report['operations']} operations reached 2xx "
-        f"({report['share_2xx']:.1%}); {report['requests']} calls + {report['probe_requests']} probes; "
+        f"({report['share_2xx']:.1%}); {report['requests']} calls + {report['probe_requests']} probes, {report['calls']} in all "
+        f"with setup and cleanup; {report['throttles']} throttled (429/503), {report['retries']} retries; {report['workers']} workers; "
         f"report: {session.reports_dir / 'contract-coverage.json'}"
     )
     for problem in session.problems:

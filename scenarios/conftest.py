@@ -10,7 +10,9 @@ prefix, Faker data comes from a fixed seed, and teardown deletes everything crea
 newest first. Under pytest-xdist each worker seeds a marketplace of its own.
 
 Only the public API is used, through `target.client(persona)`: every call is an
-Allure step with the masked request and response attached.
+Allure step (persona, method, path, status). The masked request and response of each call
+are kept while a test runs (its fixtures' calls included) and attached only when it fails;
+a passing test's steps tell its journey without them.
 """
 
 from __future__ import annotations
@@ -18,15 +20,17 @@ from __future__ import annotations
 import functools
 import itertools
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 
+import allure
 import pytest
 from actors import Actor
+from allure_commons.utils import represent
 
-from ocgate.api.client import OrderCloudClient
+from ocgate.api.client import Exchange, OrderCloudClient, attach_kept, keep_exchanges, unrecorded
 from ocgate.api.seeding import (
     SeededBuyer,
     SeededMarketplace,
@@ -91,7 +95,8 @@ def seeded(target: Target) -> Iterator[tuple[Seeder, SeededMarketplace]]:
     with or_stop("seeding the fixture marketplace"):
         seeder, market = seed_marketplace(target, SeedPlan())
     yield seeder, market
-    leftovers = seeder.cleanup()
+    with unrecorded():  # a session fixture's steps are copied into every test's teardown in the report
+        leftovers = seeder.cleanup()
     assert not leftovers, f"teardown could not remove everything run {market.run_id} created: {'; '.join(leftovers)}"
 
 
@@ -202,6 +207,53 @@ def place_order(seeder: Seeder) -> Callable[..., dict[str, Any]]:
         return shopper.api.ok("GET", f"/orders/Outgoing/{order_id}")
 
     return make
+
+
+# -- what a test leaves in the report ---------------------------------------------------------------
+
+#: The exchanges of a test's calls, kept from its setup to its teardown.
+KEPT_EXCHANGES = pytest.StashKey[list[Exchange]]()
+#: Whether a phase of the test (setup, call or teardown) failed or errored.
+FAILED = pytest.StashKey[bool]()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> Generator[None, object, object]:
+    """Keep the exchanges of every call a test makes (fixtures set up for it included)."""
+    with keep_exchanges() as kept:
+        item.stash[KEPT_EXCHANGES] = kept
+        try:
+            return (yield)
+        finally:
+            item.stash[KEPT_EXCHANGES] = []  # a passing test's exchanges are dropped here
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """Once a test is done: a failed one gets all its exchanges attached, in order; a passed one, none."""
+    report: pytest.TestReport = yield
+    if report.failed:
+        item.stash[FAILED] = True
+    if report.when == "teardown" and item.stash.get(FAILED, False):
+        attach_kept(item.stash.get(KEPT_EXCHANGES, []))
+    return report
+
+
+#: Longer parameter values are shown by their test ID: the role matrix's entries print as 17 KB each.
+MAX_PARAMETER_CHARS = 200
+
+
+@pytest.fixture(autouse=True)
+def short_parameters(request: pytest.FixtureRequest) -> None:
+    """Show a long parameter value by its test ID (or cut short) in the report; history stays keyed
+    on the value."""
+    callspec = getattr(request.node, "callspec", None)
+    if callspec is None:
+        return
+    for name, value in callspec.params.items():
+        shown = represent(value)
+        if len(shown) > MAX_PARAMETER_CHARS:
+            allure.dynamic.parameter(name, callspec.id if len(callspec.params) == 1 else shown[: MAX_PARAMETER_CHARS - 1] + "…")
 
 
 # -- the role-matrix report -----------------------------------------------------------------------

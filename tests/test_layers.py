@@ -7,7 +7,7 @@ point one way and no circle can form.
     config                  settings
     sandbox                 the embedded OrderCloud (reads config and spec, nothing of the harness)
     api, report             talking to a target; what people read
-    contract, scenarios, load    the capabilities, independent of one another
+    contract, scenarios, load, security    the capabilities, independent of one another
     run                     the orchestrator
     cli, __main__           the command line
 """
@@ -27,7 +27,7 @@ LAYERS = {
     "config": 3,
     "sandbox": 4,  # reads errors, spec and config only
     "api": 5, "report": 5,
-    "contract": 6, "scenarios": 6, "load": 6,
+    "contract": 6, "scenarios": 6, "load": 6, "security": 6,
     "run": 7,
     "cli": 8, "__main__": 9,
 }  # fmt: skip

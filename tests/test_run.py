@@ -24,7 +24,7 @@ from browser_check import render_report
 from cli_runs import assert_one_line_error, ocgate, ocgate_lines, processes_marked, run_ocgate
 from machine import ALLURE_INSTALLED, needs_allure, needs_chromium
 
-SUITES = ("contract", "scenarios", "load")
+SUITES = ("contract", "scenarios", "security", "load")
 #: Distinctive secrets: the embedded sandbox creates its admin and its API client from them.
 SECRETS = {
     "OCGATE_PERSONAS__SELLER_ADMIN__PASSWORD": "Zq7-Admin-Secret-4471",
@@ -113,7 +113,7 @@ def test_progress_names_each_suite_as_it_starts_and_ends(full_run):
     assert stderr.index("load: running") < stderr.index("ocgate summary")
 
 
-@pytest.mark.parametrize("suite", ["contract", "scenarios", "load"])
+@pytest.mark.parametrize("suite", SUITES)
 def test_the_summary_counts_every_test_a_suite_ran(full_run, suite):
     tests, passed, failed, known, duration, verdict = full_run.summary()[suite]
     cases = full_run.junit_cases(suite)
@@ -145,8 +145,8 @@ def test_allure_results_of_every_suite_are_gathered_under_allure_results_and_nam
     assert "Contract" in labels_in(full_run.results / "contract", "suite")
     assert labels_in(full_run.results / "load", "suite") == {"Load"}
     assert not list(full_run.results.glob("*-result.json"))  # every result lives in its suite's folder
-    for suite, folder in (("contract", "contract"), ("scenarios", "scenarios"), ("load", "load")):
-        assert labels_in(full_run.results / folder, "parentSuite") == {suite}, suite
+    for suite in SUITES:
+        assert labels_in(full_run.results / suite, "parentSuite") == {suite}, suite
 
 
 def test_environment_properties_name_the_run_and_hold_no_secret(full_run):
@@ -161,7 +161,7 @@ def test_environment_properties_name_the_run_and_hold_no_secret(full_run):
 
 def test_categories_are_written_with_the_results(full_run):
     names = {category["name"] for category in json.loads((full_run.results / "categories.json").read_text())}
-    assert {"Contract violation", "Role leak", "SLO breach", "Known / waived", "Infrastructure"} <= names
+    assert {"Security", "Contract violation", "Role leak", "SLO breach", "Known / waived", "Infrastructure"} <= names
 
 
 def test_every_suite_has_a_junit_file(full_run):

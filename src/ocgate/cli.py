@@ -37,8 +37,8 @@ def fail(message: str, code: int = ExitCode.CANNOT_RUN) -> typer.Exit:
     return typer.Exit(code)
 
 
-def settings_from(target: str | None = None, spec: str | None = None) -> Settings:
-    return load_settings(target=target, spec=spec)
+def settings_from(target: str | None = None, spec: str | None = None, max_rps: float | None = None) -> Settings:
+    return load_settings(target=target, spec=spec, max_rps=max_rps)
 
 
 @sandbox_app.command("serve")
@@ -114,7 +114,7 @@ def seed(
         typer.echo("cleaned up")
 
 
-OnlyOption = Annotated[Optional[str], typer.Option("--only", help="comma list of suites: contract,scenarios,load")]
+OnlyOption = Annotated[Optional[str], typer.Option("--only", help="comma list of suites: contract,scenarios,security,load")]
 ProfileOption = Annotated[
     Optional[str], typer.Option("--profile", help=f"contract gate profile: {' or '.join(PROFILE_NAMES)} (default: the [contract] table's, gate)")
 ]
@@ -129,14 +129,16 @@ ProcessesOption = Annotated[int, typer.Option("--processes", help="load: Locust 
 SloOption = Annotated[Optional[Path], typer.Option("--slo", help="load: the SLO file (default load/slo.toml)")]
 TrafficOption = Annotated[Optional[Path], typer.Option("--traffic", help="load: the traffic file (default load/traffic.toml)")]
 HtmlOption = Annotated[bool, typer.Option(help="build the Allure HTML report")]
+WorkersOption = Annotated[Optional[int], typer.Option("--workers", min=1, help="contract gate: operations tested at once (default: the [contract] table's, 8)")]
+MaxRpsOption = Annotated[Optional[float], typer.Option("--max-rps", min=0.1, help="requests per second a suite may send to the target, all workers together (default: max_rps, no cap)")]
 
 
-def _run(options: RunOptions, target: str | None, spec: str | None) -> None:
+def _run(options: RunOptions, target: str | None, spec: str | None, max_rps: float | None = None) -> None:
     from .load.report import threshold_table
     from .report.summary import print_failures, summary_table
 
     console = Console(stderr=True)
-    result = run_suites(settings_from(target, spec), options, console)
+    result = run_suites(settings_from(target, spec, max_rps), options, console)
     console.print(summary_table([outcome.row for outcome in result.outcomes]))
     if result.slo_verdicts:
         console.print(threshold_table(result.slo_verdicts))
@@ -157,8 +159,8 @@ def _absolute(path: Path | None) -> str | None:
     return str(path.resolve()) if path else None
 
 
-def _contract_options(profile: str | None, operation: list[str] | None, tag: list[str] | None, waivers: Path | None) -> dict[str, Any]:
-    return {"profile": profile, "operations": tuple(operation or ()), "tags": tuple(tag or ()), "waivers": _absolute(waivers)}
+def _contract_options(profile: str | None, operation: list[str] | None, tag: list[str] | None, waivers: Path | None, workers: int | None) -> dict[str, Any]:
+    return {"profile": profile, "operations": tuple(operation or ()), "tags": tuple(tag or ()), "waivers": _absolute(waivers), "workers": workers}
 
 
 def _load_options(shape: str, users: int | None, duration: str | None, processes: int, slo: Path | None, traffic: Path | None) -> dict[str, Any]:
@@ -174,6 +176,8 @@ def run(
     operation: OperationOption = None,
     tag: TagOption = None,
     waivers: WaiversOption = None,
+    workers: WorkersOption = None,
+    max_rps: MaxRpsOption = None,
     scenario_filter: ScenarioFilterOption = None,
     shape: ShapeOption = "smoke",
     users: UsersOption = None,
@@ -192,10 +196,10 @@ def run(
         only=_suites(only),
         scenario_filter=scenario_filter,
         html=html,
-        **_contract_options(profile, operation, tag, waivers),
+        **_contract_options(profile, operation, tag, waivers, workers),
         **_load_options(shape, users, duration, processes, slo, traffic),
     )
-    _run(options, target, spec)
+    _run(options, target, spec, max_rps)
 
 
 @app.command()
@@ -206,15 +210,23 @@ def contract(
     operation: OperationOption = None,
     tag: TagOption = None,
     waivers: WaiversOption = None,
+    workers: WorkersOption = None,
+    max_rps: MaxRpsOption = None,
 ) -> None:
     """The contract gate alone (Schemathesis over every operation)."""
-    _run(RunOptions(only=("contract",), html=False, **_contract_options(profile, operation, tag, waivers)), target, spec)
+    _run(RunOptions(only=("contract",), html=False, **_contract_options(profile, operation, tag, waivers, workers)), target, spec, max_rps)
 
 
 @app.command()
-def scenarios(target: TargetOption = None, spec: SpecOption = None, scenario_filter: ScenarioFilterOption = None) -> None:
+def scenarios(target: TargetOption = None, spec: SpecOption = None, scenario_filter: ScenarioFilterOption = None, max_rps: MaxRpsOption = None) -> None:
     """The scripted buyer and seller journeys and the role matrix."""
-    _run(RunOptions(only=("scenarios",), scenario_filter=scenario_filter, html=False), target, spec)
+    _run(RunOptions(only=("scenarios",), scenario_filter=scenario_filter, html=False), target, spec, max_rps)
+
+
+@app.command()
+def security(target: TargetOption = None, spec: SpecOption = None, max_rps: MaxRpsOption = None) -> None:
+    """OrderCloud's security promises: enumeration, cross-company isolation, tokens, escalation, secrets."""
+    _run(RunOptions(only=("security",), html=False), target, spec, max_rps)
 
 
 @app.command()

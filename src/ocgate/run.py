@@ -48,7 +48,7 @@ from .report.junit import read_results, write_junit
 from .report.summary import FailureLine, LiveCounts, SuiteRow, failures, suite_counts
 from .spec import Spec, load_spec
 
-SUITES = ("contract", "scenarios", "load")
+SUITES = ("contract", "scenarios", "security", "load")
 #: After Ctrl-C, how long a pytest suite may take to tear down and write its reports before it is killed.
 GRACE_SECONDS = 60
 #: The loggers of the embedded sandbox (its own, uvicorn's), kept in reports/logs/sandbox.log.
@@ -64,6 +64,7 @@ class RunOptions:
     operations: tuple[str, ...] = ()  # contract gate: only these operationIds
     tags: tuple[str, ...] = ()  # contract gate: only operations with these tags
     waivers: str | None = None  # contract gate: an absolute path
+    workers: int | None = None  # contract gate: operations tested at once
     scenario_filter: str | None = None  # a pytest -k expression over the scenarios
     load_shape: str = "smoke"
     load_users: int | None = None
@@ -181,6 +182,8 @@ def suite_environment(settings: Settings, base_url: str) -> dict[str, str]:
         "OCGATE_DATA_DIR": str(settings.data_path.resolve()),
         "PYTHONUNBUFFERED": "1",  # the log shows how far a suite got, even when it is killed
     }
+    if settings.max_rps:
+        env["OCGATE_MAX_RPS"] = str(settings.max_rps)  # --max-rps reaches the suites as a setting
     config_file = settings.config_dir / "ocgate.toml"
     if config_file.exists():
         env["OCGATE_CONFIG"] = str(config_file)
@@ -272,7 +275,11 @@ class Suites:
             from .contract.suite import pytest_command
 
             options = self.options
-            return pytest_command(reports, profile=options.profile, operation_ids=options.operations, tags=options.tags, waivers=options.waivers)
+            return pytest_command(reports, profile=options.profile, operation_ids=options.operations, tags=options.tags, waivers=options.waivers, workers=options.workers or self.settings.contract.workers_for(self.settings.is_embedded))
+        if name == "security":
+            from .security.suite import pytest_command as security_command
+
+            return security_command(reports)
         from .scenarios.suite import pytest_command
 
         return pytest_command(reports, keyword=self.options.scenario_filter)

@@ -73,8 +73,10 @@ class GateRun:
         return results
 
 
-def run_gate(base_url: str, settings: Settings, tmp_path: Path, operation_ids: list[str], waivers: Path | None = None) -> GateRun:
-    """`pytest contracts/` (gate profile) for these operations against `base_url`."""
+def run_gate(
+    base_url: str, settings: Settings, tmp_path: Path, operation_ids: list[str], waivers: Path | None = None, *, tags: list[str] | None = None, workers: int | None = None
+) -> GateRun:
+    """`pytest contracts/` (gate profile) for these operations (or tags) against `base_url`."""
     env = {
         **os.environ,
         "OCGATE_TARGET": base_url,
@@ -82,7 +84,7 @@ def run_gate(base_url: str, settings: Settings, tmp_path: Path, operation_ids: l
         "OCGATE_REPORTS_DIR": str(tmp_path),
         "PYTHONDONTWRITEBYTECODE": "1",
     }
-    command = pytest_command(tmp_path, profile="gate", operation_ids=operation_ids, waivers=str(waivers) if waivers else None)
+    command = pytest_command(tmp_path, profile="gate", operation_ids=operation_ids, tags=tags or (), waivers=str(waivers) if waivers else None, workers=workers)
     completed = subprocess.run([*command, "-q", "-W", "ignore"], cwd=REPO, env=env, capture_output=True, text=True, check=False, timeout=600)
     results, skipped = {}, {}
     for case in ElementTree.parse(tmp_path / "junit" / "contract.xml").getroot().iter("testcase"):

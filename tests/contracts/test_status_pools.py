@@ -11,7 +11,7 @@ from ocgate.api.seeding import SeededBuyer, SeededMarketplace
 from ocgate.config import load_settings
 from ocgate.contract.kinds import Kinds
 from ocgate.contract.objects import Objects
-from ocgate.contract.orders import OPEN, OrderPool
+from ocgate.contract.orders import OrderPool
 from ocgate.contract.returns import ReturnPool
 from ocgate.contract.writes import Writes
 from ocgate.spec import load_spec
@@ -45,7 +45,7 @@ def test_an_object_the_target_refuses_to_make_becomes_an_id_that_names_nothing_a
     data = load_fixture_data(load_settings().data_path)
     market = SeededMarketplace(run_id="ocgtest", storefront_client_id="client", data=data, buyers=[SeededBuyer("b1", address_ids=["a1"])], product_ids=["p1"])
     pool = OrderPool(shopper=shopper, market=market, writes=writes, seller_persona="seller_admin")
-    first, second = pool.take(OPEN), pool.take(OPEN)
+    first, second = pool.take("Orders.Ship"), pool.take("Orders.Ship")  # needs an Open order
     assert first.startswith("ocgtest-") and second.startswith("ocgtest-") and first != second  # tried again next time
     assert shopper.calls == 2
     assert pool.refused == ["orderID in status Open: POST /v1/orders/Outgoing -> 400 Order.CannotSubmit"]

@@ -136,6 +136,7 @@ class TestCategories:
             "SLO breach",
             "Known / waived",
             "Infrastructure",
+            "Security",
         }
         assert all(set(c) <= {"name", "matchedStatuses", "messageRegex", "traceRegex"} for c in categories)
 
@@ -152,6 +153,9 @@ class TestCategories:
             ("skipped", "XFAIL known: waiver #7\n\nAssertionError: assert 201 == 200", "Known / waived"),
             ("skipped", "Skipped: no buyer persona configured", None),
             ("failed", "took 1500ms; response does not match the schema\nsecond line", "Contract violation"),
+            ("failed", "ocgate.security.findings.Finding: Security: other_company_is_refused: Users.Get: GET /buyers/a/users/u: 200", "Security"),
+            ("failed", "Security: token_is_refused: Me.ListAddresses: a revoked token: 200 (InsufficientRoles)\nSecurity: ...", "Security"),
+            ("skipped", "Skipped: known: Users.List password_is_never_returned: ticket 42", "Known / waived"),
         ],
     )
     def test_sort_the_messages_the_suites_produce(self, status: str, message: str, expected: str | None) -> None:

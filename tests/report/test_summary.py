@@ -63,3 +63,10 @@ def test_an_slo_breach_says_what_was_observed(tmp_path: Path) -> None:
     write_result(tmp_path, "overall: checkouts completed >= 1000000", "failed", "SLO breach: overall: checkouts completed >= 1000000, observed 3")
     [line] = failures("load", tmp_path)
     assert (line.rule, line.reason) == ("SLO breach", "overall: checkouts completed >= 1000000, observed 3")
+
+
+def test_a_security_finding_names_its_rule_and_operation(tmp_path: Path) -> None:
+    message = "ocgate.security.findings.Finding: Security: password_is_never_returned: Users.Get: Password came back set"
+    write_result(tmp_path, "test_passwords", "failed", message)
+    [line] = failures("security", tmp_path)
+    assert (line.rule, line.reason) == ("password_is_never_returned", "Users.Get: Password came back set")

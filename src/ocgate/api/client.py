@@ -2,14 +2,21 @@
 
 It adds the persona's bearer token (renewed on expiry and once on a 401),
 retries 429 and 503 honouring Retry-After, and records every call as an
-Allure step with the request and response attached — secrets masked.
+Allure step named by persona, method, path and status, with the request
+(as curl) and the response attached — secrets masked. Inside
+`keep_exchanges()` (the scenario suite opens one per test) the pairs are
+kept instead of attached, so that only a failing test's calls reach the
+report: a full run's passing calls would weigh a hundred megabytes.
 """
 
 from __future__ import annotations
 
 import shlex
 import time
-from collections.abc import Generator
+from collections.abc import Generator, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import Any
 
 import allure
@@ -17,11 +24,8 @@ import httpx
 
 from ..errors import CannotRun
 from ..redact import redact_body, redact_headers, redact_text
+from .pacing import PACER, RETRY_STATUSES
 from .tokens import TokenService
-
-RETRY_STATUSES = (429, 503)
-MAX_RETRIES = 3
-MAX_RETRY_WAIT = 10.0
 
 
 class ApiCallError(CannotRun):
@@ -62,15 +66,6 @@ class PersonaAuth(httpx.Auth):
             yield request
 
 
-def retry_after(response: httpx.Response, attempt: int) -> float:
-    """Seconds to wait before retrying: Retry-After when given, exponential otherwise."""
-    header = response.headers.get("Retry-After", "")
-    try:
-        return min(float(header), MAX_RETRY_WAIT)
-    except ValueError:
-        return min(0.5 * 2**attempt, MAX_RETRY_WAIT)
-
-
 def curl_line(request: httpx.Request) -> str:
     """A shell command reproducing the request, with secrets masked."""
     parts = ["curl", "-X", request.method, redact_text(str(request.url))]  # query strings can carry tokens
@@ -82,15 +77,79 @@ def curl_line(request: httpx.Request) -> str:
     return " ".join(shlex.quote(part) for part in parts)
 
 
-def attach_exchange(response: httpx.Response) -> None:
-    """Attach a masked request/response pair to the current Allure step (no-op outside a test)."""
+@dataclass(frozen=True)
+class Exchange:
+    """One call and its response, masked only when attached (most are dropped unread)."""
+
+    title: str  # what the call's step says: persona, method, path
+    response: httpx.Response
+
+    def attach(self) -> None:
+        """Attach the masked request (as curl) and response to the current Allure step or test."""
+        response = self.response
+        content_type = response.headers.get("content-type", "")
+        allure.attach(curl_line(response.request), name="request (curl)", attachment_type=allure.attachment_type.TEXT)
+        allure.attach(
+            redact_body(response.content, content_type) or "(empty)",
+            name=f"response {response.status_code}",
+            attachment_type=allure.attachment_type.JSON if "json" in content_type else allure.attachment_type.TEXT,
+        )
+
+
+#: The exchanges kept for the running test, or None: attach each one as it happens.
+_kept: ContextVar[list[Exchange] | None] = ContextVar("ocgate_kept_exchanges", default=None)
+
+
+@contextmanager
+def keep_exchanges() -> Iterator[list[Exchange]]:
+    """Keep the exchanges of recorded calls made inside, in order, instead of attaching them.
+
+    The caller decides what becomes of them: `attach_kept` for a failing test, nothing for a
+    passing one (its steps still show every call and its status)."""
+    kept: list[Exchange] = []
+    token = _kept.set(kept)
+    try:
+        yield kept
+    finally:
+        _kept.reset(token)
+
+
+#: True inside `unrecorded()`: recorded clients make neither steps nor exchanges.
+_unrecorded: ContextVar[bool] = ContextVar("ocgate_unrecorded_calls", default=False)
+
+
+@contextmanager
+def unrecorded() -> Iterator[None]:
+    """Calls made inside leave nothing in the report, whichever client makes them (a session's
+    cleanup, whose steps Allure would copy into every test that shared the session)."""
+    token = _unrecorded.set(True)
+    try:
+        yield
+    finally:
+        _unrecorded.reset(token)
+
+
+def attach_exchange(response: httpx.Response, title: str | None = None) -> None:
+    """Attach a masked request/response pair to the current Allure step (no-op outside a test),
+    or keep it for later inside `keep_exchanges()`."""
     request = response.request
-    allure.attach(curl_line(request), name="request (curl)", attachment_type=allure.attachment_type.TEXT)
-    allure.attach(
-        redact_body(response.content, response.headers.get("content-type")) or "(empty)",
-        name=f"response {response.status_code}",
-        attachment_type=allure.attachment_type.JSON if "json" in response.headers.get("content-type", "") else allure.attachment_type.TEXT,
-    )
+    exchange = Exchange(title or redact_text(f"{request.method} {request.url.path}"), response)
+    kept = _kept.get()
+    if kept is None:
+        exchange.attach()
+    else:
+        kept.append(exchange)
+
+
+def attach_kept(exchanges: Sequence[Exchange]) -> None:
+    """Attach kept exchanges, in order, to the current Allure test: one step per call holding its
+    request and response, all under one step that says how many there were."""
+    if not exchanges:
+        return
+    with allure.step(f"The {len(exchanges)} calls of this test: requests (curl) and responses, masked"):
+        for number, exchange in enumerate(exchanges, 1):
+            with allure.step(f"{number}. {exchange.title} → {exchange.response.status_code}"):
+                exchange.attach()
 
 
 class OrderCloudClient:
@@ -114,20 +173,29 @@ class OrderCloudClient:
 
     def request(self, method: str, path: str, *, json_body: Any = None, params: Any = None) -> httpx.Response:
         """Send one call (retrying 429/503); recorded as an Allure step unless the client is unrecorded."""
-        if not self.record:
+        if not self.record or _unrecorded.get():
             return self._send(method, path, json_body, params)
-        with allure.step(redact_text(f"{self.persona or 'anonymous'}: {method} {path}")):
+        title = redact_text(f"{self.persona or 'anonymous'}: {method} {path}")
+        started = time.perf_counter()
+        try:
             response = self._send(method, path, json_body, params)
-            attach_exchange(response)
+        except httpx.HTTPError as error:
+            with allure.step(f"{title} → {error.__class__.__name__}"):
+                raise
+        # The step opens once the status is known, so that its name carries it (Allure has no
+        # public way to rename a step); the call's duration goes in the name instead.
+        with allure.step(f"{title} → {response.status_code} ({(time.perf_counter() - started) * 1000:.0f} ms)"):
+            attach_exchange(response, title)
         return response
 
     def _send(self, method: str, path: str, json_body: Any, params: Any) -> httpx.Response:
-        for attempt in range(MAX_RETRIES + 1):
+        attempt = 0
+        while True:
+            PACER.turn()
             response = self.http.request(method, path, json=json_body, params=params)
-            if response.status_code not in RETRY_STATUSES or attempt == MAX_RETRIES:
-                break
-            time.sleep(retry_after(response, attempt))
-        return response
+            if response.status_code not in RETRY_STATUSES or not PACER.throttled(response.headers, attempt):
+                return response
+            attempt += 1
 
     def get(self, path: str, **params: Any) -> httpx.Response:
         return self.request("GET", path, params=params or None)

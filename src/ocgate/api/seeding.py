@@ -19,6 +19,7 @@ from faker import Faker
 
 from ..errors import CannotRun
 from .client import OrderCloudClient
+from .fanout import delete_all, fan_out
 from .fixture_data import FixtureData, load_fixture_data
 from .target import Target
 from .tokens import Credentials
@@ -136,14 +137,10 @@ class Seeder:
         self._undo.append((client or self.admin, path, params))
 
     def cleanup(self) -> list[str]:
-        """Delete everything created, newest first; returns what could not be deleted."""
-        leftovers = []
-        while self._undo:
-            client, path, params = self._undo.pop()
-            response = client.delete(path, **params)
-            if response.status_code not in (200, 204, 404):
-                leftovers.append(f"DELETE {path} -> {response.status_code}")
-        return leftovers
+        """Delete everything created, children before parents, many at once (fanout.delete_all);
+        returns what could not be deleted."""
+        undo, self._undo = self._undo, []
+        return delete_all(undo, lambda entry: entry[1], _delete)
 
     # -- the plan ------------------------------------------------------------------------------
 
@@ -288,27 +285,39 @@ class Seeder:
         return user
 
     def _catalog(self, market: SeededMarketplace) -> None:
+        """Categories, then the products, each with its price schedule and assignments; the bodies
+        are drawn from Faker in order (reproducible), the products sent at once (fanout.py)."""
         first = market.buyers[0].id
-        for n in range(self.data.categories.count):
-            category = {"ID": self.id(f"cat{n + 1}"), "Name": self.fake.word().title(), "Active": True, "ListOrder": n}
-            market.category_ids.append(self.create(f"/catalogs/{first}/categories", category)["ID"])
+        categories = [{"ID": self.id(f"cat{n + 1}"), "Name": self.fake.word().title(), "Active": True, "ListOrder": n} for n in range(self.data.categories.count)]
+        for category in fan_out(lambda body: self.create(f"/catalogs/{first}/categories", body), categories):
+            market.category_ids.append(category["ID"])
             market.remember("categoryID", category["ID"])
         count = self.data.products.count
-        for n in range(count):
-            product_id = self._product(market, n)
+        products = [self._product(n) for n in range(count)]
+
+        def send(n: int) -> None:
+            schedule, product = products[n]
+            self.create("/priceschedules", schedule)
+            self.create("/products", product)
             buyers = market.buyers if n < count - 1 else market.buyers[:1]
             for buyer in buyers:
-                self.assign("/catalogs/productassignments", {"CatalogID": buyer.id, "ProductID": product_id}, f"/catalogs/{buyer.id}/productassignments/{product_id}")
+                self.assign("/catalogs/productassignments", {"CatalogID": buyer.id, "ProductID": product["ID"]}, f"/catalogs/{buyer.id}/productassignments/{product['ID']}")
             category_id = market.category_ids[n % len(market.category_ids)]
             self.assign(
                 f"/catalogs/{first}/categories/productassignments",
-                {"CategoryID": category_id, "ProductID": product_id},
-                f"/catalogs/{first}/categories/{category_id}/productassignments/{product_id}",
+                {"CategoryID": category_id, "ProductID": product["ID"]},
+                f"/catalogs/{first}/categories/{category_id}/productassignments/{product['ID']}",
             )
+
+        fan_out(send, range(count))
+        for schedule, product in products:
+            market.remember("priceScheduleID", schedule["ID"])
+            market.product_ids.append(product["ID"])
+            market.remember("productID", product["ID"])
         market.exclusive_product_id = market.product_ids[-1]
 
-    def _product(self, market: SeededMarketplace, n: int) -> str:
-        """The n-th product (from 0) with its price schedule; returns its ID."""
+    def _product(self, n: int) -> tuple[dict[str, Any], dict[str, Any]]:
+        """The n-th product (from 0) and its price schedule."""
         products = self.data.products
         product_id = self.id(f"prod{n + 1}")
         price = round(self.fake.pyfloat(min_value=products.price_min, max_value=products.price_max, right_digits=2), 2)
@@ -318,8 +327,6 @@ class Seeder:
             "MinQuantity": 1,
             "PriceBreaks": [{"Quantity": step.quantity, "Price": round(price * step.price_factor, 2)} for step in products.price_breaks],
         }
-        self.create("/priceschedules", schedule)
-        market.remember("priceScheduleID", schedule["ID"])
         product = {
             "ID": product_id,
             "Name": self.fake.catch_phrase()[:100],
@@ -329,10 +336,7 @@ class Seeder:
             "Inventory": {"Enabled": True, "QuantityAvailable": products.inventory.quantity, "OrderCanExceed": products.inventory.order_can_exceed},
             "xp": {"Color": products.colors[n % len(products.colors)], "Rank": n},
         }
-        self.create("/products", product)
-        market.product_ids.append(product_id)
-        market.remember("productID", product_id)
-        return product_id
+        return schedule, product
 
     def _configured_buyer_personas(self, market: SeededMarketplace) -> None:
         """Buyer personas from ocgate.toml: used as they are when they can log in, created in the first buyer otherwise."""
@@ -384,6 +388,12 @@ class Seeder:
         quantity = self.data.quantity_over_threshold(float(line["UnitPrice"] or 1))
         shopper.ok("PATCH", f"/orders/Outgoing/{big}/lineitems/{line['ID']}", {"Quantity": quantity})
         shopper.ok("POST", f"/orders/Outgoing/{big}/submit")
+
+
+def _delete(entry: tuple[OrderCloudClient, str, dict[str, str]]) -> str | None:
+    client, path, params = entry
+    response = client.delete(path, **params)
+    return None if response.status_code in (200, 204, 404) else f"DELETE {path} -> {response.status_code}"
 
 
 def seed_marketplace(target: Target, plan: SeedPlan | None = None, run_id: str | None = None) -> tuple[Seeder, SeededMarketplace]:

@@ -17,6 +17,7 @@ from ..config import Settings
 from ..errors import CannotRun
 from ..sandbox import EmbeddedSandbox
 from .client import OrderCloudClient
+from .pacing import PACER
 from .tokens import TokenService
 
 
@@ -63,6 +64,7 @@ def check_reachable(base_url: str) -> None:
 @contextmanager
 def open_target(settings: Settings, sandbox_mode: Literal["thread", "process"] = "thread") -> Iterator[Target]:
     """Start the embedded sandbox if configured, register the personas, and clean up afterwards."""
+    PACER.max_rps = settings.max_rps  # every call to this target is paced (pacing.py)
     sandbox = EmbeddedSandbox(settings, mode=sandbox_mode) if settings.is_embedded else None
     base_url = sandbox.start() if sandbox else settings.base_url or ""
     try:

@@ -8,6 +8,7 @@ an operation moves it on; then the next caller gets a new one.
 
 from __future__ import annotations
 
+import threading
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
@@ -72,8 +73,8 @@ class StatusPool(ABC):
     param: ClassVar[str]
     needs: ClassVar[dict[str, tuple[str, bool]]]
     writes: Writes
-    #: status -> the object of that status the next call gets
-    current: dict[str, str] = field(default_factory=dict)
+    #: (thread, status, moves it on) -> the object of that status the thread's next such call gets
+    current: dict[tuple[int, str, bool], str] = field(default_factory=dict)
     #: objects made so far (reported with the coverage)
     placed: int = 0
     #: why the target refused to make an object, once per status (reported with the coverage)
@@ -83,25 +84,34 @@ class StatusPool(ABC):
     def new(self, status: str) -> str:
         """Make an object in `status`; returns its ID."""
 
-    def take(self, status: str) -> str:
-        """An object in `status`, made now unless the last one still is. When the target refuses
+    def take(self, operation_id: str) -> str:
+        """An object in the status the operation needs, made now unless the last one of its kind
+        still is. Threads never share one (a call of one must not move on the object a call of
+        another is using), nor do calls that move it on with calls that do not (what the latter
+        added to it, a payment say, must not end up on a canceled order). When the target refuses
         to make one (a rule the run created sent the pool's order to approval, say), an ID that
         names nothing: the call gets 404, and the refusal is reported."""
-        if status not in self.current:
+        key = self._key(operation_id)
+        status = key[1]
+        if key not in self.current:
             try:
-                self.current[status] = self.new(status)
+                self.current[key] = self.new(status)
             except ApiCallError as error:
                 refusal = f"{self.param} in status {status}: {error}"
                 if refusal not in self.refused:
                     self.refused.append(refusal)
                 return self.writes.fresh_id()
-        return self.current[status]
+        return self.current[key]
 
     def used(self, operation_id: str, object_id: str, gone: bool = False) -> None:
         """A call succeeded on a pool object (or found it gone); forget it if the call moved it on."""
+        key = self._key(operation_id)
+        if (key[2] or gone) and self.current.get(key) == object_id:
+            del self.current[key]
+
+    def _key(self, operation_id: str) -> tuple[int, str, bool]:
         status, moves = self.needs.get(operation_id, ("", False))
-        if (moves or gone) and self.current.get(status) == object_id:
-            del self.current[status]
+        return threading.get_ident(), status, moves
 
 
 @dataclass
@@ -125,7 +135,7 @@ class OrderPool(StatusPool):
         """
         buyer = self.market.buyers[0]
         order_id = self.shopper.ok("POST", "/orders/Outgoing", {"ID": self.writes.fresh_id(), **({"xp": xp} if xp else {})})["ID"]
-        self.placed += 1
+        self.placed += 1  # a count for the report: a lost update under threads costs nothing
         # The seller removes it at the end: a buyer cannot delete a submitted order.
         self.writes.undo.append(Undo(self.seller_persona, f"/orders/Incoming/{order_id}"))
         line = {"ProductID": product_id or self.market.product_ids[0], "Quantity": 1}
@@ -138,10 +148,11 @@ class OrderPool(StatusPool):
         if status == SHIPPING_ESTIMATED:
             self.shopper.ok("POST", f"/orders/Outgoing/{order_id}/estimateshipping")
         if addressable:
-            self.writes.objects.add(Ref("/orders", (), order_id, owned=True))
-            line_ref = Ref("/orders/{orderID}/lineitems", (("orderID", order_id),), line["ID"], owned=True)
-            self.writes.objects.add(line_ref)
-            self.writes.saved[line_ref] = line
+            with self.writes.lock:
+                self.writes.objects.add(Ref("/orders", (), order_id, owned=True))
+                line_ref = Ref("/orders/{orderID}/lineitems", (("orderID", order_id),), line["ID"], owned=True)
+                self.writes.objects.add(line_ref)
+                self.writes.saved[line_ref] = line
         if status == AWAITING_APPROVAL:
             quantity = self.market.data.quantity_over_threshold(float(line.get("UnitPrice") or 1))
             self.shopper.ok("PATCH", f"/orders/Outgoing/{order_id}/lineitems/{line['ID']}", {"Quantity": quantity})

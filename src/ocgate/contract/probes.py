@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 
 import requests
 
+from ..api.pacing import PACER
+
 PROBE_TIMEOUT = 30
 
 
@@ -40,5 +42,7 @@ class Prober:
         probe.headers.pop("Authorization", None)
         if authorization is not None:
             probe.headers["Authorization"] = authorization
-        self.sent += 1
+        with self._lock:
+            self.sent += 1
+        PACER.turn()
         return self.session.send(probe, timeout=PROBE_TIMEOUT)

@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import allure
 import httpx
 import jwt
 from schemathesis import AuthContext, Case, HookContext
@@ -30,6 +29,8 @@ from schemathesis.generation.meta import TestPhase
 from schemathesis.schemas import APIOperation, BaseSchema
 
 from ..api.client import OrderCloudClient
+from ..api.fanout import delete_all
+from ..api.pacing import PACER, RETRY_STATUSES
 from ..api.seeding import SeededMarketplace, Seeder, new_password, seed_marketplace
 from ..api.target import Target, open_target
 from ..api.tokens import AuthError, Credentials
@@ -55,6 +56,7 @@ from .plan import GatePlan
 from .probes import Prober
 from .returns import ReturnPool
 from .waivers import Waivers, load_waivers
+from .workers import attach
 from .writes import Undo, Writes
 
 REQUEST_TIMEOUT = 30
@@ -220,24 +222,18 @@ class GateSession:
         self.coverage.write(self.reports_dir, self.coverage_report())
 
     def _undo_suite_writes(self) -> list[str]:
-        """Delete what the suite created, newest first; what refuses (e.g. a catalog still some
-        buyer's default) is tried again after the rest, until a pass removes nothing more."""
-        pending, refused = list(reversed(self.writes.undo)), []
-        while pending:
-            refused = []
-            for undo in pending:
-                try:
-                    response = self.client(undo.persona).delete(undo.path, **dict(undo.query))
-                except httpx.HTTPError as error:  # one undo that cannot be sent must not stop the others
-                    refused.append((undo, f"DELETE {undo.path!r} -> {error}"))
-                    continue
-                if response.status_code not in (200, 204, 404):
-                    refused.append((undo, f"DELETE {undo.path} -> {response.status_code} {_error_code(response)}"))
-            if len(refused) == len(pending):
-                break
-            pending = [undo for undo, _ in refused]
+        """Delete what the suite created, children before parents, many at once (api/fanout.py);
+        what refuses (e.g. a catalog still some buyer's default) is tried again after the rest."""
+        refused = delete_all(self.writes.undo, lambda undo: undo.path, self._undo)
         self.writes.undo.clear()
-        return [message for _, message in refused]
+        return refused
+
+    def _undo(self, undo: Undo) -> str | None:
+        try:
+            response = self.client(undo.persona).delete(undo.path, **dict(undo.query))
+        except httpx.HTTPError as error:  # one undo that cannot be sent must not stop the others
+            return f"DELETE {undo.path!r} -> {error}"
+        return None if response.status_code in (200, 204, 404) else f"DELETE {undo.path} -> {response.status_code} {_error_code(response)}"
 
     def coverage_report(self) -> dict[str, Any]:
         return self.coverage.report(
@@ -247,6 +243,9 @@ class GateSession:
             spec=self.plan.spec.version,
             target=self.plan.settings.region(),
             probe_requests=self.prober.sent,
+            # every call of the run (setup, operations, probes, cleanup), 429/503 answers and retries
+            **PACER.counts(),
+            workers=self.plan.contract.workers or 1,
             pool_orders=self.pool.placed,
             pool_returns=self.returns.placed,
             known=sorted(description for descriptions in self.known.values() for description in descriptions),
@@ -280,14 +279,25 @@ class GateSession:
     def send(self, case: Case) -> Response:
         """Prepare the call, send it (a 401 to a token of ours gets one retry with a new token), record it."""
         self.prepare(case)
-        response = case.call(base_url=self.api_url, timeout=REQUEST_TIMEOUT)
+        response = self._call(case)
         if response.status_code == 401 and case.headers and case.headers.get("Authorization"):
             persona = persona_for(self.operation(case.operation))
             self.target.tokens.invalidate(persona)
             case.headers["Authorization"] = self.authorization_of(persona)
-            response = case.call(base_url=self.api_url, timeout=REQUEST_TIMEOUT)
+            response = self._call(case)
         self.record(case, response)
         return response
+
+    def _call(self, case: Case) -> Response:
+        """Send the case at the run's pace; a 429 or 503 is waited out (Retry-After) and sent again:
+        the target asking for patience is not the operation's answer, so it is never checked."""
+        attempt = 0
+        while True:
+            PACER.turn()
+            response = case.call(base_url=self.api_url, timeout=REQUEST_TIMEOUT)
+            if response.status_code not in RETRY_STATUSES or not PACER.throttled(response.headers, attempt):
+                return response
+            attempt += 1
 
     def validate(self, case: Case, response: Response, checks: list[Any]) -> None:
         """Run every check; a failure gets the masked request (as curl) and response attached to the
@@ -296,8 +306,10 @@ class GateSession:
             case.validate_response(response, additional_checks=checks, transport_kwargs={"base_url": self.api_url})
         except FailureGroup as group:
             titles = tuple(sorted(failure.title for failure in group.exceptions))
-            if (case.operation.label, titles) not in self._attached:
+            with self.writes.lock:
+                first = (case.operation.label, titles) not in self._attached
                 self._attached.add((case.operation.label, titles))
+            if first:
                 attach_exchange(case, response, self.api_url, titles)
             raise
 
@@ -316,16 +328,18 @@ class GateSession:
         complete = meta is not None and meta.phase.name == TestPhase.EXAMPLES
         negative_path = meta is not None and meta.is_negative_at(ParameterLocation.PATH)
         if not negative_path:
-            # A stateful step keeps the IDs its link took from an earlier response.
-            known_ids = self._known_ids() if meta is not None and meta.phase.name == TestPhase.STATEFUL else set()
             current = dict(case.path_parameters or {})
-            values = self.writes.path_values(op, direction_for(persona), current, lambda _, value: value in known_ids, mine=mine, complete=complete)
-            for pool in self.pools:
+            with self.writes.lock:
+                # A stateful step keeps the IDs its link took from an earlier response.
+                known_ids = self._known_ids() if meta is not None and meta.phase.name == TestPhase.STATEFUL else set()
+                values = self.writes.path_values(op, direction_for(persona), current, lambda _, value: value in known_ids, mine=mine, complete=complete)
+            for pool in self.pools:  # each thread has objects of its own in the pools (orders.StatusPool)
                 if op.operation_id in pool.needs and current.get(pool.param) not in known_ids:
-                    values[pool.param] = pool.take(pool.needs[op.operation_id][0])
+                    values[pool.param] = pool.take(op.operation_id)
             case.path_parameters = values
         positive = meta is None or not meta.is_negative_at(ParameterLocation.BODY)
-        case.body = self.writes.body(op, case.body, case.path_parameters or {}, positive=positive, mine=mine, complete=complete)
+        with self.writes.lock:
+            case.body = self.writes.body(op, case.body, case.path_parameters or {}, positive=positive, mine=mine, complete=complete)
         if op.path == "/cart" and isinstance(case.body, dict) and isinstance(case.body.get("ID"), str):
             case.body["ID"] = self.cart_id  # like any PUT or PATCH, a cart call never renames its order
         if op.operation_id in CART_SUBMITS:
@@ -340,7 +354,8 @@ class GateSession:
             answer = None
         error_code = _first_error_code(answer)
         self.coverage.record(op.operation_id, response.status_code, error_code)
-        self.writes.record(op, persona_for(op), dict(case.path_parameters or {}), case.body, response.status_code, answer)
+        with self.writes.lock:
+            self.writes.record(op, persona_for(op), dict(case.path_parameters or {}), case.body, response.status_code, answer)
         succeeded = 200 <= response.status_code < 300
         # Moved on, gone (renamed, deleted) or moved by another call (a cart submitted, say): next time a new one.
         stale = response.status_code == 404 or "Status" in (error_code or "")
@@ -367,11 +382,12 @@ class GateSession:
         payment = shopper.ok("POST", "/cart/payments", {"ID": self.writes.fresh_id(), "Type": "PurchaseOrder"})
         authorization = {"ID": self.writes.fresh_id(), "Type": "Authorization", "Succeeded": True, "DateExecuted": None}
         shopper.ok("POST", format_path("/cart/payments/{paymentID}/transactions", {"paymentID": payment["ID"]}), authorization)
-        for collection in [name for name in self.objects.by_collection if name.startswith("/cart/")]:
-            del self.objects.by_collection[collection]
-        discover(self.objects, self.plan.spec, self._list_page, lambda op: direction_for(persona_for(op)), under="/cart/", owned=True)
-        # No list answers a payment's transactions: the one made here is known by its ID.
-        self.objects.add(Ref("/cart/payments/{paymentID}/transactions", (("paymentID", payment["ID"]),), authorization["ID"], owned=True))
+        with self.writes.lock:
+            for collection in [name for name in self.objects.by_collection if name.startswith("/cart/")]:
+                del self.objects.by_collection[collection]
+            discover(self.objects, self.plan.spec, self._list_page, lambda op: direction_for(persona_for(op)), under="/cart/", owned=True)
+            # No list answers a payment's transactions: the one made here is known by its ID.
+            self.objects.add(Ref("/cart/payments/{paymentID}/transactions", (("paymentID", payment["ID"]),), authorization["ID"], owned=True))
 
     def _accept_cart_payments(self) -> None:
         """Accept the cart's payments as the seller, as a storefront's middleware does before submit:
@@ -405,8 +421,8 @@ def attach_exchange(case: Case, response: Response, base_url: str, titles: tuple
     """The failing request as a curl line and the response, secrets masked, on the Allure result."""
     curl = case.as_curl_command(headers=dict(response.request.headers), base_url=base_url)
     body = redact_body(response.content, response.headers.get("content-type", [""])[0])
-    allure.attach(redact_text(curl), name="failing request (curl)", attachment_type=allure.attachment_type.TEXT)
-    allure.attach(f"HTTP {response.status_code}\n{body or '(empty)'}", name=f"response {response.status_code}: " + "; ".join(titles)[:120], attachment_type=allure.attachment_type.TEXT)
+    attach(redact_text(curl), name="failing request (curl)")
+    attach(f"HTTP {response.status_code}\n{body or '(empty)'}", name=f"response {response.status_code}: " + "; ".join(titles)[:120])
 
 
 def _error_code(response: httpx.Response) -> str:

@@ -1,7 +1,7 @@
 """How `ocgate run` starts the contract gate: `pytest contracts/` with the gate's own options.
 
 The command is exactly what a person would type: the run's choices are the suite's pytest
-options (`--profile`, `--operation-id`, `--tag`, `--waivers`), and the target, spec and
+options (`--profile`, `--operation-id`, `--tag`, `--waivers`, `--workers`), and the target, spec and
 reports folder come as OCGATE_* variables, as for any `ocgate` command. Results come back as
 files: Allure results in `<reports>/allure-results/contract`, JUnit XML in
 `<reports>/junit/contract.xml`, the 2xx coverage in `<reports>/contract-coverage.json`, and,
@@ -26,6 +26,7 @@ def pytest_command(
     operation_ids: Sequence[str] = (),
     tags: Sequence[str] = (),
     waivers: str | None = None,
+    workers: int | None = None,
 ) -> list[str]:
     """`pytest contracts/ ...` for one run; options not given keep the `[contract]` table's."""
     if not CONTRACTS_DIR.is_dir():
@@ -33,6 +34,7 @@ def pytest_command(
     options = [*(["--profile", profile] if profile else []), *(["--waivers", waivers] if waivers else [])]
     options += [part for value in operation_ids for part in ("--operation-id", value)]
     options += [part for value in tags for part in ("--tag", value)]
+    options += ["--workers", str(workers)] if workers else []
     return [
         sys.executable, "-m", "pytest", str(CONTRACTS_DIR), *options,
         "--alluredir", str(reports_dir / "allure-results" / "contract"),

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -51,6 +52,9 @@ class Writes:
     undo: list[Undo] = field(default_factory=list)
     #: the last answer for each of the run's own objects: a save keeps what it refers to
     saved: dict[Ref, dict[str, Any]] = field(default_factory=dict)
+    #: held while the known objects or the run's writes are read or changed: calls of several
+    #: threads share them (contract/workers.py)
+    lock: threading.RLock = field(default_factory=threading.RLock)
     _counter: itertools.count = field(default_factory=lambda: itertools.count(1))
 
     def fresh_id(self) -> str:

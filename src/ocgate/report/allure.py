@@ -47,6 +47,8 @@ _ANY = r"[\s\S]*"  # Allure 2 matches the whole message; this spans lines in Jav
 #: Allure categories, first match wins. The messages are the ones the suites produce.
 CATEGORIES: list[dict[str, Any]] = [
     {"name": "Known / waived", "matchedStatuses": ["skipped"], "messageRegex": KNOWN_MESSAGE + _ANY},
+    # The security suite's findings: "Security: <rule>: <operation>: ...", after the exception's name.
+    {"name": "Security", "matchedStatuses": ["failed", "broken"], "messageRegex": rf"(?:[\w.]+: )?Security:{_ANY}"},
     {
         "name": "Role leak",
         "matchedStatuses": ["failed", "broken"],

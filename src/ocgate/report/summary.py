@@ -163,6 +163,9 @@ _CHECK = re.compile(r"^\s*(?:\d+\.\s*|-\s*)?(?P<rule>[^:\n]{3,80}?)(?::|\n|$)")
 def _rule_and_reason(message: str) -> tuple[str, str]:
     text = message.strip()
     first = text.splitlines()[0].strip() if text else "failed"
+    if "Security:" in first:  # "Security: <rule>: <operation>: <what happened>"
+        rule, _, reason = first.partition("Security:")[2].strip().partition(": ")
+        return _short(rule), _short(reason)
     if first.startswith("AssertionError"):
         return "assertion", _short(first.removeprefix("AssertionError:").strip() or "failed")
     lines = [line.strip() for line in text.splitlines() if line.strip()]

@@ -2,7 +2,8 @@
 
 Request flow for /v1/...: route by the spec -> authenticate (401) -> authorize
 by the operation's roles (403) -> check the query parameters and parse the body
-(400) -> resources / hand-written handler -> JSON. Anything that is not OrderCloud's API lives under /_sandbox.
+(400) -> a buyer or supplier user names only its own company (404,
+rules/company_scope.py) -> resources / hand-written handler -> JSON. Anything that is not OrderCloud's API lives under /_sandbox.
 """
 
 from __future__ import annotations
@@ -68,6 +69,8 @@ def create_app(market: Marketplace) -> Starlette:
                 market.tokens.authorize(identity, op)
             models.check_query(query_rules[op.operation_id], request.query_params)
             body = await _json_body(request, op.body_required) if op.request_schema is not None else None
+            if identity is not None:
+                rules.company_scope.check(identity, params, body)
             call = Call(op, params, request.query_params, body, identity or market.system_identity(), market)
             result = market.resources.handle(call)
         except ApiError as error:

@@ -235,7 +235,19 @@ class OAuthServer:
             raise unauthorized()
         if identity.token_id in self._revoked:
             raise unauthorized("Auth.TokenRevoked", "The provided token has been revoked. Please re-authenticate.")
+        if not self._still_valid(identity):
+            raise unauthorized()
         return identity
+
+    def _still_valid(self, identity: Identity) -> bool:
+        """A token speaks for its user through its API client only while both still may log in: a
+        deactivated (or deleted) user, a user of a deactivated company, or a deactivated (or deleted)
+        API client makes every token issued before answer 401, as a login would be refused now."""
+        company = None if identity.user_type == "admin" else identity.company_id
+        if not self.directory.user_active({"type": identity.user_type, "company": company, "id": identity.user_id}):
+            return False
+        client = self.directory.api_client(identity.client_id)
+        return client is not None and bool(client.get("Active"))
 
     def _identity(self, claims: dict[str, Any]) -> Identity:
         roles = claims.get("role") or []

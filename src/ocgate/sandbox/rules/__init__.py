@@ -13,6 +13,7 @@ handler. Where to look:
 - rule_expressions   the expression language of approval rules and promotions
 - catalog_visibility what a buyer user sees of the catalog (products, categories, catalogs)
 - shared_with_users  what a buyer user sees of its company (objects shared through assignments)
+- company_scope      a buyer or supplier user names only its own company, whatever its roles
 
 Some modules also declare how the generic operations guard their collections (registry.guard,
 registry.perspective), next to the rule they apply. Importing this package imports every module
