@@ -86,7 +86,7 @@ def test_a_sandbox_port_out_of_range_is_a_config_error(port):
 
 
 def test_an_unknown_suite_lists_the_real_ones():
-    assert_one_line_error(ocgate("run", "--only", "contracts"), "contract, scenarios, load")
+    assert_one_line_error(ocgate("run", "--only", "contracts"), "contract, scenarios, security, load")
 
 
 def test_an_unknown_profile_lists_the_real_ones():
