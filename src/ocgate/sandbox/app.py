@@ -28,9 +28,10 @@ from .state import Marketplace
 
 log = logging.getLogger("ocgate.sandbox")
 
-#: Operations that need no token: the key that verifies tokens, and the forgotten-password flow
-#: (whoever forgot a password cannot sign in to ask for a new one).
-PUBLIC_OPERATIONS = frozenset({"Certs.GetPublicKey", "PasswordResets.SendVerificationCode", "PasswordResets.ResetPasswordByVerificationCode"})
+#: Operations that need no token: the key that verifies tokens, and the forgotten-credentials flows
+#: (whoever forgot a password or username cannot sign in to ask for a new one).
+PUBLIC_OPERATIONS = frozenset({"Certs.GetPublicKey", "PasswordResets.SendVerificationCode", "PasswordResets.ResetPasswordByVerificationCode",
+                               "ForgottenCredentials.SendOneTimePassword", "ForgottenCredentials.RetrieveUsername"})
 
 
 class JSON(Response):

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .errors import bad_request, forbidden
+from .models import parse_time
 from .store import utc_now
 
 if TYPE_CHECKING:
@@ -44,6 +45,7 @@ USER_KINDS: dict[str, tuple[str, str, str, str | None]] = {
 }
 API_CLIENTS = "/apiclients"
 API_CLIENT_ASSIGNMENTS = "/apiclients/assignments"
+API_CLIENT_SECRETS = "/apiclients/{apiClientID}/secrets"
 PASSWORD_RULES = {"MinimumCharacterCount": 10, "UpperCaseRequired": True, "LowerCaseRequired": True, "NumericRequired": True}
 
 
@@ -196,3 +198,71 @@ class Directory:
         field = "BuyerID" if kind == "buyer" else "SupplierID"
         rows = self.store.view(API_CLIENT_ASSIGNMENTS).values()
         return any(row.get("ApiClientID") == client["ID"] and row.get(field) == user["company"] for row in rows)
+
+    def forgotten_credentials_client(self, client_id: str | None) -> dict[str, Any]:
+        """The active API client a forgotten-credentials request names; 400 PasswordReset.MissingOrInvalidClientID otherwise."""
+        client = self.api_client(client_id)
+        if client is None or not client.get("Active"):
+            raise bad_request("PasswordReset.MissingOrInvalidClientID", "ClientID is missing or invalid.", {"ClientID": client_id})
+        return client
+
+    def accounts_reached(self, client: dict[str, Any], email: str = "", username: str = "") -> list[tuple[dict[str, Any], dict[str, Any]]]:
+        """(credential, user) of the active users with that e-mail and/or username (case insensitive; an
+        empty one matches any) who may log in through the client: whom a forgotten-credentials message goes to."""
+        email, username = email.lower(), username.lower()
+        found = []
+        for credential in list(self.credentials.values()):
+            user = self.user_object(credential["type"], credential["company"], credential["id"]) or {}
+            if email and (user.get("Email") or "").lower() != email:
+                continue
+            if username and credential["username"].lower() != username:
+                continue
+            if self.client_allows(client, credential) and self.user_active(credential):
+                found.append((credential, user))
+        return found
+
+    # -- one-time passwords (ordercloud.io knowledge base "One-Time Passwords", May 2025) ----------------
+
+    def issue_one_time_password(self, credential: dict[str, Any], client_id: str, expires: float) -> str:
+        """A new one-time password for a user through a client: valid until `expires`, for one login."""
+        code = secrets.token_urlsafe(9)
+        self.store.side.setdefault("one_time_passwords", {}).setdefault(credential["username"].lower(), []).append(
+            {"hash": hash_password(code), "client_id": client_id, "expires": expires}
+        )
+        return code
+
+    def use_one_time_password(self, credential: dict[str, Any], given: str, now: float) -> bool:
+        """Whether `given` is an unexpired one-time password of the user; a match is used up. (The grant
+        still checks that the client it comes through allows the user.)"""
+        issued = self.store.side.get("one_time_passwords", {}).get(credential["username"].lower(), [])
+        issued[:] = [entry for entry in issued if entry["expires"] > now]
+        for entry in issued:
+            if password_matches(given, entry["hash"]):
+                issued.remove(entry)
+                return True
+        return False
+
+    # -- API client secrets (ApiClients.CreateSecret; BEHAVIOUR.md §1.2 "client_secret") ------------------
+
+    def add_client_secret(self, client_id: str, secret_id: str) -> str:
+        """A new secret value for an ApiClientSecret object (stored at API_CLIENT_SECRETS); kept hashed."""
+        value = secrets.token_urlsafe(32)
+        self.store.side.setdefault("api_client_secrets", {})[(client_id, secret_id)] = hash_password(value)
+        return value
+
+    def requires_secret(self, client: dict[str, Any]) -> bool:
+        """A client with a ClientSecret, or with any ApiClientSecret (expired ones too), wants a secret on every grant."""
+        return bool(client.get("ClientSecret")) or bool(self.store.view(API_CLIENT_SECRETS, (client["ID"],)))
+
+    def secret_accepted(self, client: dict[str, Any], given: str, now: float) -> bool:
+        """Whether `given` is the client's ClientSecret or the value of one of its ApiClientSecrets not expired at `now`."""
+        if client.get("ClientSecret") and hmac.compare_digest(client["ClientSecret"], given):
+            return True
+        hashes = self.store.side.get("api_client_secrets", {})
+        for secret_id, secret in self.store.view(API_CLIENT_SECRETS, (client["ID"],)).items():
+            expiration = parse_time(secret.get("Expiration"))
+            stored = hashes.get((client["ID"], secret_id))
+            if stored and (expiration is None or expiration.timestamp() > now) and password_matches(given, stored):
+                return True
+        return False
+

@@ -22,7 +22,6 @@ that tells one anonymous shopper from another; handlers see it as
 
 from __future__ import annotations
 
-import hmac
 import secrets
 import threading
 from collections.abc import Callable
@@ -137,15 +136,15 @@ class OAuthServer:
             )
         return client
 
-    @staticmethod
-    def _check_secret(client: dict[str, Any], given: str | None) -> None:
-        secret = client.get("ClientSecret")
-        if secret and not (given and hmac.compare_digest(secret, given)):
+    def _check_secret(self, client: dict[str, Any], given: str | None) -> None:
+        # The ClientSecret, or any unexpired secret of ApiClients.CreateSecret (directory.secret_accepted).
+        if self.directory.requires_secret(client) and not (given and self.directory.secret_accepted(client, given, self.clock())):
             raise OAuthError(401, "invalid_client", "InvalidGrant", "This API client requires its client_secret on every grant.")
 
     def _authenticate(self, username: str, password: str) -> dict[str, Any]:
+        """The user whose password, or unexpired one-time password (used up by this login), this is."""
         user = self.directory.credentials.get(username.lower())
-        if user is None or not password_matches(password, user["hash"]):
+        if user is None or not (password_matches(password, user["hash"]) or self.directory.use_one_time_password(user, password, self.clock())):
             raise _invalid_grant()
         return user
 

@@ -9,8 +9,9 @@ Without a cart: `GET /cart` answers an empty Order with a null ID (never 404) an
 lists answer empty pages; `POST /cart/lineitems`, `PUT /cart/lineitems/{id}`, `PUT /cart` and
 `PATCH /cart` create the order first; line item, payment and promotion reads and writes are
 404 for the thing named (e.g. 404 LineItem for `PATCH /cart/lineitems/{id}`); the others
-(submit, validate, worksheet, shipping, payments to create) are 404 Order; `DELETE /cart` has
-nothing to delete and answers 204. A failed request that had to create the cart removes it again.
+(submit, validate, worksheet, calculate, shipping, ship-to and bill-to, promotions to apply or
+refresh, payments to create) are 404 Order; a bundle to add creates the cart, a bundle item to
+delete is 404 BundleItem; `DELETE /cart` has nothing to delete and answers 204. A failed request that had to create the cart removes it again.
 """
 
 from __future__ import annotations
@@ -56,6 +57,15 @@ PROXIED: dict[str, tuple[str, str]] = {
     "Cart.ListPromotions": ("Orders.ListPromotions", "empty"),
     "Cart.AddPromotion": ("Orders.AddPromotion", "Order"),
     "Cart.DeletePromotion": ("Orders.RemovePromotion", "OrderPromotion"),
+    "Cart.ApplyPromotions": ("Orders.ApplyPromotions", "Order"),
+    "Cart.RefreshPromotions": ("Orders.RefreshPromotions", "Order"),
+    "Cart.SetShippingAddress": ("Orders.SetShippingAddress", "Order"),
+    "Cart.PatchShippingAddress": ("Orders.PatchShippingAddress", "Order"),
+    "Cart.SetBillingAddress": ("Orders.SetBillingAddress", "Order"),
+    "Cart.PatchBillingAddress": ("Orders.PatchBillingAddress", "Order"),
+    "Cart.Calculate": ("IntegrationEvents.Calculate", "Order"),
+    "Cart.CreateBundleItem": ("BundleLineItems.Create", "create"),
+    "Cart.DeleteBundleItem": ("BundleLineItems.Delete", "BundleItem"),
 }
 
 
@@ -107,7 +117,7 @@ def _proxy(call: Call) -> Any:
     if without_cart == "nothing":
         return None
     if without_cart != "create":
-        name = {"LineItem": "lineItemID", "Payment": "paymentID", "OrderPromotion": "promoCode"}.get(without_cart, "orderID")
+        name = {"LineItem": "lineItemID", "Payment": "paymentID", "OrderPromotion": "promoCode", "BundleItem": "bundleItemID"}.get(without_cart, "orderID")
         raise not_found(without_cart, call.params.get(name))
     cart = create_order(call, {})
     try:

@@ -28,11 +28,7 @@ def _codes(call: Call) -> dict[str, dict[str, Any]]:
 
 
 def _client(call: Call) -> dict[str, Any]:
-    client_id = call.body.get("ClientID")
-    client = call.market.directory.api_client(client_id)
-    if client is None or not client.get("Active"):
-        raise bad_request("PasswordReset.MissingOrInvalidClientID", "ClientID is missing or invalid.", {"ClientID": client_id})
-    return client
+    return call.market.directory.forgotten_credentials_client(call.body.get("ClientID"))
 
 
 @handles("PasswordResets.SendVerificationCode")
@@ -43,14 +39,7 @@ def send_verification_code(call: Call) -> None:
     if not email and not username:
         raise bad_request("PasswordReset.MissingUsername", "Send the Email or the Username of the account.", {"Property": "Email"})
     market = call.market
-    for credential in list(market.directory.credentials.values()):
-        user = market.directory.user_object(credential["type"], credential["company"], credential["id"]) or {}
-        if email and (user.get("Email") or "").lower() != email:
-            continue
-        if username and credential["username"].lower() != username:
-            continue
-        if not market.directory.client_allows(client, credential) or not market.directory.user_active(credential):
-            continue
+    for credential, user in market.directory.accounts_reached(client, email, username):
         code = secrets.token_urlsafe(16)
         _codes(call)[code] = {"username": credential["username"], "client_id": client["ID"], "expires": market.clock() + CODE_LIFETIME_SECONDS}
         market.outbox.append(

@@ -21,9 +21,10 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from ..errors import bad_request, not_found
+from ..errors import ApiError, bad_request, not_found
 from ..models import parse_time
 from ..registry import Call, before_write, handles
+from ..responses import shaped
 from ..rules.order_access import AWAITING_APPROVAL, ORDER_PROMOTIONS, ORDERS, UNSUBMITTED, lines_of, order_for
 from ..rules.order_status import require_status
 from ..rules.pricing import APPLIED_PROMOTIONS, PROMOTIONS, applied_promotions, decimal, money, now_of, recalculate
@@ -126,9 +127,7 @@ def add_promotion(call: Call) -> dict[str, Any]:
     _check_applicable(market, promotion, order)
     applied_promotions(market, order["ID"])[promotion["ID"]] = {"ID": promotion["ID"]}
     recalculate(market, order)
-    rows = [row for row in market.store.view(ORDER_PROMOTIONS, (order["ID"],)).values() if row["ID"] == promotion["ID"]]
-    total = sum((decimal(row["Amount"]) for row in rows), Decimal(0))
-    return {**rows[0], "Amount": money(total), "LineItemID": rows[0]["LineItemID"] if len(rows) == 1 else None}
+    return _order_promotion(market, order, promotion)
 
 
 @handles("Orders.RemovePromotion")
@@ -146,3 +145,74 @@ def remove_promotion(call: Call) -> dict[str, Any]:
     return order
 
 
+
+
+# -- auto-applied promotions ----------------------------------------------------------------------
+# Sources: the SDKs' Orders.ApplyPromotions ("Auto-apply promotions to an order", answers the Order)
+# and Orders.RefreshPromotions ("Refresh promotions on an order", answers RefreshPromosResponse
+# {PromosAdded, PromosRemoved}). Choice (README): the document's Promotion has no AutoApply flag, so
+# every promotion that `POST .../promotions/{promoCode}` would accept right now is auto-applied, in ID
+# order, each checked against those applied before it (CanCombine, limits); refreshing first removes
+# the applied promotions that no longer hold (expired, no longer offered or eligible, used up), then
+# auto-applies.
+
+
+def _order_promotion(market: Marketplace, order: dict[str, Any], promotion: dict[str, Any]) -> dict[str, Any]:
+    rows = [row for row in market.store.view(ORDER_PROMOTIONS, (order["ID"],)).values() if row["ID"] == promotion["ID"]]
+    if rows:
+        total = sum((decimal(row["Amount"]) for row in rows), Decimal(0))
+        return {**rows[0], "Amount": money(total), "LineItemID": rows[0]["LineItemID"] if len(rows) == 1 else None}
+    return {**promotion, "Amount": 0, "LineItemID": None}
+
+
+def _auto_apply(market: Marketplace, order: dict[str, Any]) -> list[dict[str, Any]]:
+    """Apply every promotion that may be added to the order now; the promotions added."""
+    added = []
+    for promotion_id in sorted(market.store.view(PROMOTIONS)):
+        promotion = market.store.get(PROMOTIONS, (), promotion_id) or {}
+        try:
+            _check_applicable(market, promotion, order)
+        except ApiError:
+            continue
+        applied_promotions(market, order["ID"])[promotion_id] = {"ID": promotion_id}
+        added.append(promotion)
+    recalculate(market, order)
+    return [_order_promotion(market, order, promotion) for promotion in added]
+
+
+def _no_longer_holding(market: Marketplace, order: dict[str, Any]) -> list[dict[str, Any]]:
+    """Remove the applied promotions that could not be added to the order now; the promotions removed.
+    Each is checked alone: AlreadyAdded and CannotCombine are about adding one, not keeping it."""
+    applied = applied_promotions(market, order["ID"])
+    kept = dict(applied)
+    removed = []
+    for promotion_id in list(kept):
+        promotion = market.store.get(PROMOTIONS, (), promotion_id)
+        applied.clear()
+        try:
+            if promotion is None:
+                raise not_found("Promotion", promotion_id)
+            _check_applicable(market, promotion, order)
+        except ApiError:
+            removed.append({**(promotion or {"ID": promotion_id}), "Amount": 0, "LineItemID": None})
+            del kept[promotion_id]
+    applied.clear()
+    applied.update(kept)
+    recalculate(market, order)
+    return removed
+
+
+@handles("Orders.ApplyPromotions")
+def apply_promotions(call: Call) -> dict[str, Any]:
+    order = _promotable_order(call)
+    _auto_apply(call.market, order)
+    return order
+
+
+@handles("Orders.RefreshPromotions")
+def refresh_promotions(call: Call) -> dict[str, Any]:
+    order = _promotable_order(call)
+    removed = _no_longer_holding(call.market, order)
+    added = _auto_apply(call.market, order)
+    model = (call.op.response_schema or {}).get("properties", {}).get("PromosAdded", {}).get("items", {})
+    return {"PromosAdded": [shaped(model, row) for row in added], "PromosRemoved": [shaped(model, row) for row in removed]}
