@@ -129,7 +129,7 @@ ProcessesOption = Annotated[int, typer.Option("--processes", help="load: Locust 
 SloOption = Annotated[Optional[Path], typer.Option("--slo", help="load: the SLO file (default load/slo.toml)")]
 TrafficOption = Annotated[Optional[Path], typer.Option("--traffic", help="load: the traffic file (default load/traffic.toml)")]
 HtmlOption = Annotated[bool, typer.Option(help="build the Allure HTML report")]
-WorkersOption = Annotated[Optional[int], typer.Option("--workers", min=1, help="contract gate: operations tested at once (default: the [contract] table's, 8)")]
+WorkersOption = Annotated[Optional[int], typer.Option("--workers", min=1, help="contract gate: operations tested at once (default: the [contract] table's; else 8 on a real target, 1 embedded)")]
 MaxRpsOption = Annotated[Optional[float], typer.Option("--max-rps", min=0.1, help="requests per second a suite may send to the target, all workers together (default: max_rps, no cap)")]
 
 
