@@ -31,6 +31,7 @@ from actors import Actor
 from allure_commons.utils import represent
 
 from ocgate.api.client import Exchange, OrderCloudClient, attach_kept, keep_exchanges, unrecorded
+from ocgate.api.fanout import FAN_OUT, fan_out
 from ocgate.api.seeding import (
     SeededBuyer,
     SeededMarketplace,
@@ -155,12 +156,30 @@ def order_desk(new_actor: Callable[..., Actor]) -> Actor:
 
 @pytest.fixture(scope="session")
 def role_personas(seeder: Seeder, marketplace: SeededMarketplace, spec: Spec) -> dict[str, role_matrix.RolePersona]:
-    """One persona per role of the spec (seller users, and buyer users of the second buyer)."""
+    """One persona per role of the spec (seller users, and buyer users of the second buyer), created at once:
+    each is a user, a profile and an assignment of its own."""
     needed = role_matrix.personas_needed(role_matrix.build_matrix(spec))
-    for persona in needed:
+
+    def create(persona: role_matrix.RolePersona) -> None:
         buyer_id = marketplace.buyers[-1].id if persona.side == "buyer" else None
         seeder.narrow_persona(persona.name, [persona.role], marketplace.storefront_client_id, buyer_id)
+
+    fan_out(create, needed)
     return {persona.name: persona for persona in needed}
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--matrix-workers",
+        type=int,
+        default=FAN_OUT,
+        help=f"role matrix: probes sent at once (default {FAN_OUT}; 1 sends them one by one in matrix order)",
+    )
+
+
+@pytest.fixture(scope="session")
+def matrix_workers(request: pytest.FixtureRequest) -> int:
+    return max(1, request.config.getoption("--matrix-workers"))
 
 
 # -- things to buy and orders -------------------------------------------------------------------

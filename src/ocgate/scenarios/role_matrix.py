@@ -17,6 +17,13 @@ body, where the operation takes one, is a JSON array that no OrderCloud
 model accepts. So a persona that passes the role check meets a 404 or 400
 and nothing is created, changed or deleted.
 
+The probes are independent calls, so they go out at once, ahead of their
+tests (`probe_all`, in `fan_out` threads; the pacer still caps the rate):
+a denied probe changes nothing, and a probe that names absent objects meets
+a 404 or 400. Only the probes that act on the caller's own state (its /me,
+its cart, its tokens: `ordered`) keep their order: one lane per persona,
+one by one in matrix order, after the rest.
+
 Results go to `reports/role-matrix.csv` and `.md` (expected vs observed).
 Test processes append observations to a JSON-lines file first, so that
 parallel workers can share one report.
@@ -29,14 +36,15 @@ import json
 import re
 import zlib
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import httpx
 
 from ..api.client import ApiCallError
+from ..api.fanout import FAN_OUT, fan_out
 from ..spec import Operation, Spec
 
 #: Roles of the buyer perspective: /me, the cart and a shopper's own orders.
@@ -48,6 +56,11 @@ BUYER_ONLY_RESOURCES = frozenset({"Cart"})
 TOKEN_PARAMETERS = frozenset({"anonUserToken"})
 #: The body every probe with a request body sends: valid JSON, but not an object, so never a valid model.
 UNUSABLE_BODY = ["ocgate role-matrix probe: not a model"]
+
+#: Paths of the caller's own state: a probe there that gets past the role check may change what
+#: the caller's next probe meets (GET /cart makes a cart, DELETE /cart removes it, DELETE /me/tokens
+#: revokes the caller's tokens).
+OWN_STATE_PATHS = ("/me", "/cart")
 
 #: Who probes operations that need no role: the narrowest persona, a buyer user holding only PasswordReset.
 ANY_TOKEN_PERSONA_ROLE = "PasswordReset"
@@ -189,6 +202,41 @@ def probe_for(op: Operation, run_id: str) -> Probe:
     params = {p["name"]: _parameter_value(p, run_id) for p in required if p["name"] not in TOKEN_PARAMETERS}
     token_params = tuple(p["name"] for p in required if p["name"] in TOKEN_PARAMETERS)
     return Probe(op.method, path, params, UNUSABLE_BODY if op.request_schema is not None else None, token_params)
+
+
+def ordered(entry: MatrixEntry, probe: Probe) -> bool:
+    """Whether the probe must keep its place among its persona's probes: it gets past the role
+    check (a denial changes nothing) and acts on the caller's own state, or sends the caller's token."""
+    own_state = any(probe.path == path or probe.path.startswith(path + "/") for path in OWN_STATE_PATHS)
+    return entry.group != DENIED and (own_state or bool(probe.token_params))
+
+
+Call = tuple[MatrixEntry, RolePersona]
+A = TypeVar("A")
+
+
+def probe_all(entries: Iterable[MatrixEntry], send: Callable[[MatrixEntry, RolePersona], A], run_id: str, workers: int = FAN_OUT) -> dict[tuple[str, RolePersona], A]:
+    """Every persona's answer to every entry's probe, keyed by (entry ID, persona).
+
+    `send(entry, persona)` sends one probe. Probes that change nothing go out at once, in up to
+    `workers` threads; then the `ordered` ones, a lane per persona (distinct users: one lane
+    cannot change what another meets), each lane one by one in matrix order, the lanes at once.
+    `workers=1` sends every probe one by one in matrix order, as the tests did before: the
+    answers are the same."""
+    calls: list[Call] = [(entry, persona) for entry in entries for persona in entry.personas]
+    if workers <= 1:
+        return {(entry.id, persona): send(entry, persona) for entry, persona in calls}
+    lanes: dict[RolePersona, list[Call]] = {}
+    free: list[Call] = []
+    for entry, persona in calls:
+        if ordered(entry, probe_for(entry.op, run_id)):
+            lanes.setdefault(persona, []).append((entry, persona))
+        else:
+            free.append((entry, persona))
+    answers = dict(zip([(entry.id, persona) for entry, persona in free], fan_out(lambda call: send(*call), free, workers)))
+    for lane, lane_answers in zip(lanes.values(), fan_out(lambda lane: [send(*call) for call in lane], list(lanes.values()), workers)):
+        answers.update(zip([(entry.id, persona) for entry, persona in lane], lane_answers))
+    return answers
 
 
 def _parameter_value(parameter: dict[str, Any], run_id: str) -> str:

@@ -1,9 +1,11 @@
 """How `ocgate run` starts the scenarios: `pytest scenarios/` with the suite's own options.
 
 The command is exactly what a person would type; the target, spec and reports folder come as
-OCGATE_* variables. It runs serially: on two cores a second pytest-xdist worker repeats the
-whole session setup (seeding, the role personas) and competes with the first for the CPU,
-which made the suite slower, not faster. Results come back as files: Allure results in
+OCGATE_* variables. It runs in one process: on two cores a second pytest-xdist worker repeats
+the whole session setup (seeding, the role personas) and competes with the first for the CPU,
+which made the suite slower, not faster. What waits on the network goes out at once inside it:
+the role personas are created, and the role matrix's probes sent, by threads
+(`role_matrix.probe_all`, `--matrix-workers`). Results come back as files: Allure results in
 `<reports>/allure-results/scenarios`, JUnit XML in `<reports>/junit/scenarios.xml`, the role
 matrix in `<reports>/role-matrix.*`, and, when the suite cannot run, its one-line reason in
 `<reports>/logs/scenarios.cannot-run`.
@@ -22,8 +24,9 @@ SCENARIOS_DIR = Path(__file__).resolve().parents[3] / "scenarios"
 UNUSED_PLUGINS = ("schemathesis", "hypothesispytest", "anyio", "faker")
 
 
-def pytest_command(reports_dir: Path, *, keyword: str | None = None) -> list[str]:
-    """`pytest scenarios/ ...` for one run; `keyword` is a pytest -k expression over the journeys."""
+def pytest_command(reports_dir: Path, *, keyword: str | None = None, matrix_workers: int | None = None) -> list[str]:
+    """`pytest scenarios/ ...` for one run; `keyword` is a pytest -k expression over the journeys,
+    `matrix_workers` the role-matrix probes in flight at once (default: the suite's, 8)."""
     if not SCENARIOS_DIR.is_dir():
         raise ConfigError(f"the scenario suite is not at {SCENARIOS_DIR}; run ocgate from a checkout of the repository")
     return [
@@ -33,4 +36,5 @@ def pytest_command(reports_dir: Path, *, keyword: str | None = None) -> list[str
         *(option for plugin in UNUSED_PLUGINS for option in ("-p", f"no:{plugin}")),
         "-p", "no:cacheprovider",
         *(["-k", keyword] if keyword else []),
+        *(["--matrix-workers", str(matrix_workers)] if matrix_workers else []),
     ]  # fmt: skip
