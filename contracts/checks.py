@@ -3,21 +3,27 @@
 Each check receives `(ctx, response, case)` and raises `Violation` (naming itself) when its
 rule is broken. The rules come from BEHAVIOUR.md: §2 (error bodies, 401/403, 409 IdExists),
 §3 (list pages) and "Misc" (ISO 8601 UTC dates, every property returned, null where unset).
-`probe_checks(prober)` adds the rules that need a second request.
+`probe_checks(prober)` adds the rules that need a second request; `semantic_checks(semantics)`
+the rules of what an answer means (written fields come back, a PATCH keeps the rest, the
+document's arithmetic holds, reads agree; contract/semantics.py, contract/arithmetic.py).
 """
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from collections.abc import Callable, Iterator
 from typing import Any
+from urllib.parse import quote, urlsplit
 
 from schemathesis import Case, CheckContext, Response
 from schemathesis.core.failures import Failure, Severity
 
+from ocgate.contract import arithmetic
 from ocgate.contract.probes import Prober
-from ocgate.spec import resolve
+from ocgate.contract.semantics import Semantics, differences, kept, model_name, object_key, unequal
+from ocgate.spec import Operation, resolve
 
 CheckFunction = Callable[[CheckContext, Response, Case], None]
 #: ISO 8601 date-time in UTC: 2026-01-31T12:00:00Z, with optional fraction, or an explicit +00:00.
@@ -158,10 +164,183 @@ def probe_checks(prober: Prober, roles_of: Callable[[Case], tuple[str, ...]], is
     return [requires_token, forbidden_without_role, duplicate_create_is_refused]
 
 
-CHECK_NAMES = [check.__name__ for check in RESPONSE_CHECKS] + ["requires_token", "forbidden_without_role", "duplicate_create_is_refused"]
+# -- what an answer means ------------------------------------------------------------------------
+
+#: How many lines the gate reads to add up an order's Subtotal (an order with more is not added up).
+LINES_PAGE = 100
+
+
+def semantic_checks(semantics: Semantics, operation_of: Callable[[Case], Operation]) -> list[CheckFunction]:
+    """The checks of what an answer means. Those that read again compare two readings only when
+    the run's write log proves no write that could touch the object came between them
+    (`Semantics.log`: other workers write meanwhile); else a later call of the operation is compared."""
+
+    def write_is_echoed(ctx: CheckContext, response: Response, case: Case) -> None:
+        """A create, save or patch answer, and the next read of the object, carry every writable field
+        as it was sent (issue 15; BEHAVIOUR.md "Misc": every property returned, dates ISO 8601 UTC).
+        Not compared: readOnly and write-only (`format: password`) fields, an ID not sent (generated),
+        the documented exceptions of semantics.NOT_ECHOED; dates as instants."""
+        op = operation_of(case)
+        sent = _sent_body(response)
+        if not (op.method in ("POST", "PUT", "PATCH") and 200 <= response.status_code < 300 and isinstance(sent, dict) and _same_model(op)):
+            return
+        body = _json(response)
+        found = list(differences(sent, body, op.request_schema))
+        if found:
+            raise _semantic("write_is_echoed", case, response, f"the answer does not carry what was sent: {'; '.join(found[:5])}", sent)
+        if not semantics.wants("write_is_echoed", op.operation_id):
+            return
+        url = semantics.item_url(op, response.request.url, dict(case.path_parameters or {}), body)
+        if url is None:
+            return semantics.done("write_is_echoed", op.operation_id)
+        mark, own = semantics.marks.get(case.id, (None, None))
+        read = semantics.read("write_is_echoed", op.operation_id, url, dict(response.request.headers))
+        if mark is None or read is None or read.status_code != 200 or not semantics.log.quiet(mark, object_key(url, semantics.cart_id), own):
+            return
+        semantics.done("write_is_echoed", op.operation_id)
+        found = list(differences(sent, _probe_json(read), op.request_schema))
+        if found:
+            raise _semantic("write_is_echoed", case, response, f"the next read (GET {_path(url)}) does not carry what was sent: {'; '.join(found[:5])}", sent)
+
+    def patch_keeps_the_rest(ctx: CheckContext, response: Response, case: Case) -> None:
+        """A PATCH changes the fields it names and leaves every other writable field as it was
+        (BEHAVIOUR.md §2: PATCH is a partial update; issue 15). The object before the call is read
+        just before it (session.send); compared only when no other write could touch it between."""
+        op = operation_of(case)
+        before = semantics.before.pop(case.id, None)
+        sent = _sent_body(response)
+        if before is None or not (200 <= response.status_code < 300 and isinstance(sent, dict) and _same_model(op)):
+            return
+        mark, previous = before
+        _, own = semantics.marks.get(case.id, (None, None))
+        if not semantics.log.quiet(mark, object_key(response.request.url, semantics.cart_id), own):
+            return
+        semantics.done("patch_keeps_the_rest", op.operation_id)
+        found = list(kept(previous, _json(response) or {}, sent, op.request_schema))
+        if found:
+            raise _semantic("patch_keeps_the_rest", case, response, f"fields the PATCH did not name changed: {'; '.join(found[:5])}", previous)
+
+    def documented_arithmetic(ctx: CheckContext, response: Response, case: Case) -> None:
+        """Every order and line item of an answer holds the document's arithmetic, money to the cent
+        (contract/arithmetic.py: each formula with its source, OpenAPI 1.0.260 Order/LineItem); an
+        order's Subtotal is the sum of its lines' LineSubtotal (read once per operation)."""
+        if not 200 <= response.status_code < 300:
+            return
+        body = _json(response)
+        found = arithmetic.problems(body)
+        if found:
+            first = found[0]
+            raise _semantic("documented_arithmetic", case, response, arithmetic.describe(found[:3]), f"{first.field} = {first.expected}")
+        op = operation_of(case)
+        url = _lines_url(response.request.url, body)
+        if url is None or not semantics.wants("documented_arithmetic", op.operation_id):
+            return
+        mark, own = semantics.marks.get(case.id, (None, None))
+        read = semantics.read("documented_arithmetic", op.operation_id, f"{url}?pageSize={LINES_PAGE}", dict(response.request.headers))
+        lines = _probe_json(read) if read is not None and read.status_code == 200 else None
+        if mark is None or not isinstance(lines, dict) or (lines.get("Meta") or {}).get("TotalPages", 1) > 1:
+            return
+        if not semantics.log.quiet(mark, object_key(url, semantics.cart_id), own):
+            return
+        semantics.done("documented_arithmetic", op.operation_id)
+        problem = arithmetic.subtotal_problem(body, lines.get("Items") or [])
+        if problem is not None:
+            raise _semantic("documented_arithmetic", case, response, f"{problem} (its lines: GET {_path(url)})", f"Subtotal = {problem.expected}")
+
+    def reads_agree(ctx: CheckContext, response: Response, case: Case) -> None:
+        """An object read twice with no write between is the same (issue 15: a GET is safe and
+        idempotent, RFC 9110 §9.2). Read again at once, once per operation, when no write of the run
+        was in flight or sent meanwhile."""
+        op = operation_of(case)
+        body = _json(response)
+        if not (op.method == "GET" and response.status_code == 200 and isinstance(body, dict) and "Items" not in body and semantics.wants("reads_agree", op.operation_id)):
+            return
+        mark, _ = semantics.marks.get(case.id, (None, None))
+        again = semantics.read("reads_agree", op.operation_id, response.request.url, dict(response.request.headers))
+        if mark is None or again is None or not semantics.log.quiet(mark, None):
+            return
+        semantics.done("reads_agree", op.operation_id)
+        found = [] if again.status_code != 200 else list(unequal(body, _probe_json(again)))
+        if again.status_code != 200 or found:
+            what = f"{again.status_code}" if again.status_code != 200 else "; ".join(found[:5])
+            raise _semantic("reads_agree", case, response, f"read again with no write between, it differs: {what}", body)
+
+    def list_item_equals_get(ctx: CheckContext, response: Response, case: Case) -> None:
+        """An item of a list page equals the object read alone (BEHAVIOUR.md §3: a list page's Items
+        are the objects; issue 15). The first item of a page, once per operation, when the document's
+        GET answers the same model and no write of the run was in flight or sent meanwhile."""
+        op = operation_of(case)
+        body = _json(response)
+        items = body.get("Items") if isinstance(body, dict) else None
+        if not (op.method == "GET" and response.status_code == 200 and isinstance(items, list) and items and isinstance(items[0], dict)):
+            return
+        if not semantics.wants("list_item_equals_get", op.operation_id):
+            return
+        url = semantics.list_item_url(op, response.request.url, dict(case.path_parameters or {}), items[0])
+        if url is None:
+            return semantics.done("list_item_equals_get", op.operation_id)
+        mark, _ = semantics.marks.get(case.id, (None, None))
+        alone = semantics.read("list_item_equals_get", op.operation_id, url, dict(response.request.headers))
+        if mark is None or alone is None or alone.status_code != 200 or not semantics.log.quiet(mark, None):
+            return
+        semantics.done("list_item_equals_get", op.operation_id)
+        found = list(unequal(items[0], _probe_json(alone)))
+        if found:
+            raise _semantic("list_item_equals_get", case, response, f"Items[0] differs from GET {_path(url)}: {'; '.join(found[:5])}", _probe_json(alone))
+
+    return [write_is_echoed, patch_keeps_the_rest, documented_arithmetic, reads_agree, list_item_equals_get]
+
+
+SEMANTIC_CHECK_NAMES = ["write_is_echoed", "patch_keeps_the_rest", "documented_arithmetic", "reads_agree", "list_item_equals_get"]
+CHECK_NAMES = [check.__name__ for check in RESPONSE_CHECKS] + ["requires_token", "forbidden_without_role", "duplicate_create_is_refused"] + SEMANTIC_CHECK_NAMES
+
+
+def _semantic(check: str, case: Case, response: Response, message: str, expected: Any) -> Violation:
+    """A finding naming the operation and the rule, with the request, the answer and the expected value."""
+    request = response.request
+    sent = request.body.decode("utf-8", "replace") if isinstance(request.body, bytes) else (request.body or "")
+    details = f"request: {request.method} {_path(request.url)} {sent[:500]}\nanswer: {response.status_code} {_snippet(response)}\nexpected: {json.dumps(expected, default=str)[:500]}"
+    return Violation(check, case, f"{case.operation.label}: {message}\n{details}")
 
 
 # -- helpers ------------------------------------------------------------------------------
+
+
+def _sent_body(response: Response) -> Any:
+    """The JSON body the call actually sent (after the session filled it in)."""
+    raw = response.request.body
+    try:
+        return json.loads(raw) if raw else None
+    except (ValueError, TypeError):
+        return None
+
+
+def _same_model(op: Operation) -> bool:
+    """Whether the call writes the model it answers (a create, save or patch of one object)."""
+    name = model_name(op.request_schema)
+    return name is not None and name == model_name(op.response_schema)
+
+
+def _path(url: str) -> str:
+    return "/" + urlsplit(url).path.split("/v1/", 1)[-1]
+
+
+def _lines_url(url: str, body: Any) -> str | None:
+    """Where the lines of an order answered at `url` are listed, for an order of the caller's with lines."""
+    if not (isinstance(body, dict) and arithmetic.model_of(body) == "Order" and isinstance(body.get("ID"), str) and (body.get("LineItemCount") or 0) > 0):
+        return None
+    parts = urlsplit(url)
+    segments = parts.path.split("/")
+    if "v1" not in segments:
+        return None
+    root = segments.index("v1")
+    rest = segments[root + 1 :]
+    base = f"{parts.scheme}://{parts.netloc}{'/'.join(segments[: root + 1])}"
+    if rest[:1] == ["cart"]:
+        return f"{base}/cart/lineitems"
+    if len(rest) >= 3 and rest[0].lower() == "orders" and rest[1].lower() in ("incoming", "outgoing", "all"):
+        return f"{base}/orders/{rest[1]}/{quote(body['ID'], safe='')}/lineitems"
+    return None
 
 
 def _json(response: Response) -> Any:

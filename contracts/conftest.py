@@ -18,7 +18,7 @@ from pathlib import Path
 import _pytest.runner
 import allure
 import pytest
-from checks import CHECK_NAMES, RESPONSE_CHECKS, probe_checks
+from checks import CHECK_NAMES, RESPONSE_CHECKS, probe_checks, semantic_checks
 from schemathesis.checks import CHECKS, load_all_checks
 from schemathesis.generation.hypothesis.reporting import ignore_hypothesis_output
 
@@ -92,7 +92,7 @@ def contract_checks(gate: GateSession) -> list:
         gate.prober,
         roles_of=lambda case: gate.operation(case.operation).roles,
         is_create=lambda case: gate.kinds.is_create(gate.operation(case.operation)),
-    )
+    ) + semantic_checks(gate.semantics, lambda case: gate.operation(case.operation))
 
 
 def _builtin_check_names() -> list[str]:

@@ -10,7 +10,8 @@ failures table and the SLO verdicts keep apart:
 
 - `Throttled`: 429 / 503 from the target; the user backs off for Retry-After and tries again;
 - `BusinessFailure`: a 4xx/5xx where success was expected, or a wrong outcome (an order that
-  did not reach Open), labelled with OrderCloud's ErrorCode;
+  did not reach Open, an answer breaking the document's arithmetic: a wrong total), labelled
+  with OrderCloud's ErrorCode or the outcome;
 - transport errors (connection refused, timeouts), as Locust reports them.
 """
 
@@ -24,6 +25,7 @@ import gevent
 from locust import FastHttpUser
 from locust.contrib.fasthttp import FastResponse
 
+from ocgate.contract import arithmetic
 from ocgate.load.traffic import Account, Accounts
 
 #: Renew a token this many seconds before it expires, so no request races its expiry.
@@ -68,6 +70,17 @@ def error_code(response: FastResponse) -> str:
         return str(body.get("error") or body["Errors"][0]["ErrorCode"])
     except (AttributeError, KeyError, IndexError, TypeError):
         return "no ErrorCode"
+
+
+def arithmetic_failure(response: FastResponse) -> BusinessFailure | None:
+    """A 2xx answer whose orders or line items break the document's arithmetic (a wrong total)."""
+    if not response.content:
+        return None
+    try:
+        found = arithmetic.problems(response.json())
+    except ValueError:
+        return None
+    return BusinessFailure(f"documented_arithmetic: {arithmetic.describe(found[:1])}") if found else None
 
 
 def retry_after(response: FastResponse, attempt: int) -> float:
@@ -124,7 +137,8 @@ class OrderCloudUser(FastHttpUser):
         """Send `method /v1<template>` with the IDs filled in, named "<method> <template>".
 
         `expect=(field, value)` checks a business outcome of a 2xx answer, e.g. that a
-        submitted order is ("Status", "Open"). `session` acts as another account than the
+        submitted order is ("Status", "Open"); every order and line item of a 2xx answer must
+        hold the document's arithmetic (ocgate.contract.arithmetic). `session` acts as another account than the
         user's own. Returns the response when it succeeded, None otherwise — the failure
         is already recorded under its category.
         """
@@ -139,6 +153,10 @@ class OrderCloudUser(FastHttpUser):
             with self.client.request(method, url, json=body, headers=headers, name=name, catch_response=True) as response:
                 status = response.status_code
                 if 200 <= status < 300:
+                    wrong = arithmetic_failure(response)
+                    if wrong is not None:
+                        response.failure(wrong)
+                        return None
                     actual = response.json().get(expect[0]) if expect else None
                     if expect and actual != expect[1]:
                         response.failure(BusinessFailure(f"{expect[0]} {actual}, expected {expect[1]}"))

@@ -29,8 +29,9 @@ import allure
 import pytest
 from actors import Actor
 from allure_commons.utils import represent
+from expect import holds_documented_arithmetic
 
-from ocgate.api.client import Exchange, OrderCloudClient, attach_kept, keep_exchanges, unrecorded
+from ocgate.api.client import Exchange, OrderCloudClient, attach_kept, checking_answers, keep_exchanges, unrecorded
 from ocgate.api.fanout import FAN_OUT, fan_out
 from ocgate.api.seeding import (
     SeededBuyer,
@@ -238,8 +239,9 @@ FAILED = pytest.StashKey[bool]()
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> Generator[None, object, object]:
-    """Keep the exchanges of every call a test makes (fixtures set up for it included)."""
-    with keep_exchanges() as kept:
+    """Keep the exchanges of every call a test makes (fixtures set up for it included); every answer
+    must hold the document's arithmetic (expect.holds_documented_arithmetic: a wrong total fails the journey)."""
+    with keep_exchanges() as kept, checking_answers(holds_documented_arithmetic):
         item.stash[KEPT_EXCHANGES] = kept
         try:
             return (yield)

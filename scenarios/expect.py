@@ -1,4 +1,5 @@
-"""Expectations: refusals that fail with a message naming the rule that broke, and waiting for search.
+"""Expectations: refusals that fail with a message naming the rule that broke, waiting for search,
+and the document's arithmetic, which every answer a journey gets must hold (conftest.py).
 
 OrderCloud's product search is eventually consistent: "Newly created items may not appear
 in list/filter queries for several seconds" (BEHAVIOUR.md §3.2). Journeys that list what
@@ -14,6 +15,7 @@ from typing import TypeVar
 import httpx
 
 from ocgate.api.client import ApiCallError
+from ocgate.contract import arithmetic
 
 T = TypeVar("T")
 
@@ -57,3 +59,16 @@ def eventually(probe: Callable[[], T], ready: Callable[[T], bool], timeout: floa
         time.sleep(1)
         answer = probe()
     return answer
+
+
+def holds_documented_arithmetic(response: httpx.Response) -> None:
+    """Every order and line item of a 2xx answer holds the document's arithmetic, money to the cent
+    (ocgate.contract.arithmetic: LineSubtotal, LineTotal, Total; a worksheet's Subtotal)."""
+    if not response.is_success or not response.content or "json" not in response.headers.get("content-type", ""):
+        return
+    try:
+        body = response.json()
+    except ValueError:
+        return
+    found = arithmetic.problems(body)
+    assert not found, f"documented_arithmetic: {response.request.method} {response.request.url.path}: {arithmetic.describe(found[:3])}"

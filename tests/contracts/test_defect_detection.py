@@ -1,25 +1,22 @@
 """The gate catches contract breaks: each injected fault fails its operation, naming the check;
 the faithful sandbox passes the same operations cleanly and is left as it was found.
 
-The faults are injected by an ASGI wrapper around the embedded sandbox (test code only):
-it rewrites the answers of one operation each, the way a broken OrderCloud release would.
+The faults are injected by an ASGI wrapper around the embedded sandbox (test code only,
+gate_harness.faulty_sandbox): it rewrites the answers of one operation each, the way a broken
+OrderCloud release would.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from gate_harness import run_gate, sandbox_counts, served
+from gate_harness import Fault as HarnessFault
+from gate_harness import faulty_sandbox, run_faulty_gate, run_gate, sandbox_counts, served
 
 from ocgate.config import Settings
-from ocgate.sandbox.app import create_app
-from ocgate.sandbox.errors import ApiError
-from ocgate.sandbox.routing import Router
-from ocgate.sandbox.server import build_marketplace
 
 Fault = Callable[[int, Any], tuple[int, Any]]
 ERROR = {"Errors": [{"ErrorCode": "Injected", "Message": "injected fault", "Data": None}]}
@@ -87,59 +84,16 @@ REPORTED_AS = {
 }
 
 
-class FaultyApi:
-    """ASGI middleware: the sandbox's answers to the faulted operations, rewritten."""
-
-    def __init__(self, app: Any, router: Router, faults: dict[str, Fault]) -> None:
-        self.app, self.router, self.faults = app, router, faults
-
-    async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None:
-        fault = self._fault_for(scope)
-        if fault is None:
-            await self.app(scope, receive, send)
-            return
-        start: dict = {}
-        chunks: list[bytes] = []
-
-        async def capture(message: dict) -> None:
-            if message["type"] == "http.response.start":
-                start.update(message)
-            else:
-                chunks.append(message.get("body", b""))
-
-        await self.app(scope, receive, capture)
-        raw = b"".join(chunks)
-        status, body = fault(start["status"], json.loads(raw) if raw else None)
-        content = json.dumps(body).encode() if body is not None else b""
-        headers = [(name, value) for name, value in start["headers"] if name.lower() not in (b"content-length", b"content-type")]
-        headers += [(b"content-type", b"application/json"), (b"content-length", str(len(content)).encode())]
-        await send({"type": "http.response.start", "status": status, "headers": headers})
-        await send({"type": "http.response.body", "body": content})
-
-    def _fault_for(self, scope: dict) -> Fault | None:
-        if scope["type"] != "http" or not scope["path"].startswith("/v1/"):
-            return None
-        try:
-            op, _ = self.router.match(scope["method"], scope["path"][3:])
-        except ApiError:
-            return None
-        return self.faults.get(op.operation_id)
-
-
-def sandbox_app(settings: Settings, faults: dict[str, Fault]) -> Any:
-    market = build_marketplace(settings)
-    return FaultyApi(create_app(market), Router(market.spec.operations), faults)
+def answer_only(fault: Fault) -> HarnessFault:
+    """A fault that rewrites the answer whatever the request said."""
+    return lambda status, body, sent: fault(status, body)
 
 
 @pytest.fixture(scope="module")
 def faulty_run(settings: Settings, tmp_path_factory: pytest.TempPathFactory):
-    reports = tmp_path_factory.mktemp("faulty")
+    faults = {op: answer_only(fault) for op, (fault, _) in FAULTS.items()}
     operation, fault, check = WAIVED
-    waivers = reports / "waivers.toml"
-    waivers.write_text(f'[[waiver]]\noperation = "{operation}"\ncheck = "{check}"\nreason = "accepted in this test"\nexpires = 2999-12-31\n', encoding="utf-8")
-    faults = {op: fault for op, (fault, _) in FAULTS.items()} | {operation: fault}
-    with served(sandbox_app(settings, faults), settings) as url:
-        return run_gate(url, settings, reports, [*FAULTS, operation], waivers)
+    return run_faulty_gate(settings, tmp_path_factory.mktemp("faulty"), faults, list(FAULTS), (operation, answer_only(fault), check))
 
 
 def test_the_gate_fails_when_the_target_breaks_its_contract(faulty_run) -> None:
@@ -181,7 +135,7 @@ def test_a_failure_carries_the_request_as_curl_and_the_response_with_secrets_mas
 
 
 def test_the_faithful_sandbox_passes_and_is_left_as_found(settings: Settings, tmp_path: Path) -> None:
-    with served(sandbox_app(settings, {}), settings) as url:
+    with served(faulty_sandbox(settings, {}), settings) as url:
         before = sandbox_counts(url)
         run = run_gate(url, settings, tmp_path, list(FAULTS))
         assert run.exit_code == 0, run.output[-3000:]

@@ -37,3 +37,12 @@ def test_a_checkout_whose_cart_cannot_be_filled_is_a_failed_flow():
     result = checkout("every-call-fails")
     assert result["sent"] == ["POST /orders/Outgoing"]
     assert result["flows"] == [[FLOW, CHECKOUT_FLOW, "cart could not be filled"]]
+
+
+def test_a_checkout_answer_breaking_the_documented_arithmetic_is_a_failed_checkout():
+    result = checkout("wrong-total")
+    assert result["sent"][-1] == "PUT /orders/Outgoing/{orderID}/shipto"  # nothing is paid or submitted after it
+    assert result["flows"] == [[FLOW, CHECKOUT_FLOW, "ship-to failed"]]
+    assert result["failures"] == ["documented_arithmetic: Total = 25.0, expected 20.00 (Order.Total = Subtotal + TaxCost + ShippingCost − PromotionDiscount "
+                                  "(+ Gratuity where the model has it); OpenAPI 1.0.260, components.schemas.Order.Total: \"Subtotal + TaxCost + ShippingCost - PromotionDiscount\"; "
+                                  "Gratuity: BEHAVIOUR.md §4.4 (JSSDK models/Order.ts))"]

@@ -100,6 +100,12 @@ def stock_untouched(call: Call, proceed: Callable[[], Any]) -> Any:
         return result
 
 
+def total_off_by_five(call: Call, proceed: Callable[[], Any]) -> Any:
+    """Answer a submit with a Total 5.00 higher than Subtotal + TaxCost + ShippingCost − PromotionDiscount (that answer only)."""
+    answer = proceed()
+    return {**answer, "Total": answer["Total"] + 5} if isinstance(answer, dict) and isinstance(answer.get("Total"), (int, float)) else answer
+
+
 def test_the_journeys_pass_on_an_intact_sandbox(sandbox: EmbeddedSandbox, tmp_path: Path) -> None:
     code, results = run_journeys(sandbox, tmp_path, PRICE_BREAKS, STOCK_DEDUCTION, READER_CANNOT_WRITE)
     assert code == 0, results
@@ -119,6 +125,15 @@ def test_checkout_fails_when_submitting_does_not_deduct_inventory(sandbox: Embed
     code, results = run_journeys(sandbox, tmp_path, STOCK_DEDUCTION)
     assert code == 1
     assert "inventory not deducted on submit" in results[STOCK_DEDUCTION], results
+
+
+def test_checkout_fails_when_the_submit_answer_breaks_the_documented_arithmetic(sandbox: EmbeddedSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    break_operations(monkeypatch, sandbox, {"Orders.Submit"}, total_off_by_five)
+    code, results = run_journeys(sandbox, tmp_path, STOCK_DEDUCTION)
+    assert code == 1
+    failure = results[STOCK_DEDUCTION]
+    assert "documented_arithmetic: POST /v1/orders/Outgoing/" in failure and "/submit: Total = " in failure, results
+    assert "Order.Total = Subtotal + TaxCost + ShippingCost − PromotionDiscount" in failure, results
 
 
 def test_role_rules_fail_when_the_role_check_is_skipped(sandbox: EmbeddedSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

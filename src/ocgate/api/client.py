@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import shlex
 import time
-from collections.abc import Generator, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -129,6 +129,21 @@ def unrecorded() -> Iterator[None]:
         _unrecorded.reset(token)
 
 
+#: Checks every answer of a recorded client must pass inside `checking_answers` (the scenarios'
+#: documented arithmetic): each raises AssertionError, failing the journey at that call.
+_answer_checks: ContextVar[tuple[Callable[[httpx.Response], None], ...]] = ContextVar("ocgate_answer_checks", default=())
+
+
+@contextmanager
+def checking_answers(*checks: Callable[[httpx.Response], None]) -> Iterator[None]:
+    """Every answer a client gets inside must pass `checks` (they raise AssertionError when it does not)."""
+    token = _answer_checks.set(_answer_checks.get() + checks)
+    try:
+        yield
+    finally:
+        _answer_checks.reset(token)
+
+
 def attach_exchange(response: httpx.Response, title: str | None = None) -> None:
     """Attach a masked request/response pair to the current Allure step (no-op outside a test),
     or keep it for later inside `keep_exchanges()`."""
@@ -172,7 +187,14 @@ class OrderCloudClient:
         self.close()
 
     def request(self, method: str, path: str, *, json_body: Any = None, params: Any = None) -> httpx.Response:
-        """Send one call (retrying 429/503); recorded as an Allure step unless the client is unrecorded."""
+        """Send one call (retrying 429/503); recorded as an Allure step unless the client is unrecorded.
+        Inside `checking_answers`, the answer must pass its checks."""
+        response = self._recorded(method, path, json_body, params)
+        for check in _answer_checks.get():
+            check(response)
+        return response
+
+    def _recorded(self, method: str, path: str, json_body: Any, params: Any) -> httpx.Response:
         if not self.record or _unrecorded.get():
             return self._send(method, path, json_body, params)
         title = redact_text(f"{self.persona or 'anonymous'}: {method} {path}")

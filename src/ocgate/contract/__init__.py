@@ -6,4 +6,7 @@
 - personas, objects, kinds, writes, orders, returns, fixtures: who calls, which objects a call
   names, what it does to them, the pools of orders and returns, how the run leaves no trace
 - probes, coverage, waivers: second requests for checks, the 2xx report, accepted failures
+- semantics, arithmetic: what answers mean (written fields come back, a PATCH keeps the rest,
+  reads agree, the write log that says when two reads had no write between) and the document's
+  arithmetic of orders and line items, which the scenarios and the load model check too
 """

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import requests
 
 from ..api.pacing import PACER
+from .semantics import WriteLog
 
 PROBE_TIMEOUT = 30
 
@@ -24,6 +25,8 @@ class Prober:
     #: The Authorization header of a persona holding no roles at all.
     roleless_authorization: Callable[[], str]
     session: requests.Session = field(default_factory=requests.Session)
+    #: the run's write log (a probe of a write may write: semantics.py)
+    log: WriteLog | None = None
     sent: int = 0
     _done: set[tuple[str, str]] = field(default_factory=set)
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -45,4 +48,9 @@ class Prober:
         with self._lock:
             self.sent += 1
         PACER.turn()
-        return self.session.send(probe, timeout=PROBE_TIMEOUT)
+        number = self.log.begin(probe.method or "GET", probe.url or "") if self.log is not None else None
+        try:
+            return self.session.send(probe, timeout=PROBE_TIMEOUT)
+        finally:
+            if self.log is not None:
+                self.log.end(number)

@@ -55,6 +55,7 @@ from .personas import (
 from .plan import GatePlan
 from .probes import Prober
 from .returns import ReturnPool
+from .semantics import Semantics
 from .waivers import Waivers, load_waivers
 from .workers import attach
 from .writes import Undo, Writes
@@ -108,6 +109,7 @@ class GateSession:
     writes: Writes = field(init=False)
     coverage: Coverage = field(default_factory=Coverage)
     prober: Prober = field(init=False)
+    semantics: Semantics = field(init=False)
     pool: OrderPool = field(init=False)
     #: operationId -> descriptions of the waivers that covered a failure of it in this run
     known: dict[str, set[str]] = field(default_factory=dict)
@@ -126,7 +128,8 @@ class GateSession:
         self.kinds = Kinds(self.plan.spec)
         self.objects = Objects.for_spec(self.plan.spec)
         self.writes = Writes(self.kinds, self.objects, self.market.run_id)
-        self.prober = Prober(lambda: self.authorization_of(ROLELESS))
+        self.semantics = Semantics(self.kinds)
+        self.prober = Prober(lambda: self.authorization_of(ROLELESS), log=self.semantics.log)
         self.pool = OrderPool(
             shopper=self.client(SHOPPER),
             market=self.market,
@@ -186,8 +189,14 @@ class GateSession:
     def client(self, persona: str) -> OrderCloudClient:
         """One client per persona for the run's own calls (setup, discovery, cleanup)."""
         if persona not in self.clients:
-            self.clients[persona] = self.target.client(persona, record=False)
+            self.clients[persona] = client = self.target.client(persona, record=False)
+            # The run's own writes (pools, cart upkeep, cleanup) go in the write log too (semantics.py).
+            client.http.event_hooks["request"].append(self._log_write)
+            client.http.event_hooks["response"].append(lambda response: self.semantics.log.end(response.request.extensions.get("ocgate_write")))
         return self.clients[persona]
+
+    def _log_write(self, request: httpx.Request) -> None:
+        request.extensions["ocgate_write"] = self.semantics.log.begin(request.method, request.url.path, self.cart_id)
 
     def _list_page(self, op: Operation, params: dict[str, str]) -> Any:
         client = self.client(persona_for(op))
@@ -243,6 +252,9 @@ class GateSession:
             spec=self.plan.spec.version,
             target=self.plan.settings.region(),
             probe_requests=self.prober.sent,
+            # the semantic checks' reads (contracts/checks.py semantic_checks), per rule
+            semantic_reads=dict(sorted(self.semantics.reads.items())),
+            semantic_reads_total=sum(self.semantics.reads.values()),
             # every call of the run (setup, operations, probes, cleanup), 429/503 answers and retries
             **PACER.counts(),
             workers=self.plan.contract.workers or 1,
@@ -277,16 +289,43 @@ class GateSession:
             return f"Bearer {self.target.tokens.token(persona)}"
 
     def send(self, case: Case) -> Response:
-        """Prepare the call, send it (a 401 to a token of ours gets one retry with a new token), record it."""
+        """Prepare the call, send it (a 401 to a token of ours gets one retry with a new token), record it.
+        A PATCH the semantic checks compare is preceded by a read of its object; every call is in
+        the write log (semantics.py), so that checks know which reads no write came between."""
         self.prepare(case)
-        response = self._call(case)
-        if response.status_code == 401 and case.headers and case.headers.get("Authorization"):
-            persona = persona_for(self.operation(case.operation))
-            self.target.tokens.invalidate(persona)
-            case.headers["Authorization"] = self.authorization_of(persona)
+        self._read_before(case)
+        number = self.semantics.start(case.id, case.method, case.formatted_path)
+        try:
             response = self._call(case)
+            if response.status_code == 401 and case.headers and case.headers.get("Authorization"):
+                persona = persona_for(self.operation(case.operation))
+                self.target.tokens.invalidate(persona)
+                case.headers["Authorization"] = self.authorization_of(persona)
+                response = self._call(case)
+        finally:
+            self.semantics.log.end(number)
         self.record(case, response)
         return response
+
+    def _read_before(self, case: Case) -> None:
+        """The object a PATCH meant to succeed changes, read just before it (patch_keeps_the_rest)."""
+        op = self.operation(case.operation)
+        meta = case.meta
+        if op.method != "PATCH" or (meta is not None and meta.is_negative_at(ParameterLocation.BODY)) or not isinstance(case.body, dict):
+            return
+        if self.semantics.get_operation(op.path) is None or not self.semantics.wants("patch_keeps_the_rest", op.operation_id):
+            return
+        if not self.semantics.leaves_unnamed(op, case.body):
+            return  # a PATCH naming every writable field keeps nothing to compare
+        mark = self.semantics.log.mark()
+        headers = {"Authorization": case.headers.get("Authorization", "")} if case.headers else {}
+        read = self.semantics.read("patch_keeps_the_rest", op.operation_id, f"{self.api_url}{case.formatted_path}", headers)
+        try:
+            before = read.json() if read is not None and read.status_code == 200 else None
+        except ValueError:
+            before = None
+        if isinstance(before, dict):
+            self.semantics.before[case.id] = (mark, before)
 
     def _call(self, case: Case) -> Response:
         """Send the case at the run's pace; a 429 or 503 is waited out (Retry-After) and sent again:
@@ -377,6 +416,7 @@ class GateSession:
         would soon be another order's. Pinned, cart calls change only the run's own order.
         """
         self.cart_id, _ = self.pool.place(UNSUBMITTED, addressable=False)
+        self.semantics.cart_id = self.cart_id
         shopper = self.client(SHOPPER)
         shopper.ok("PUT", f"/cart/{self.cart_id}")
         payment = shopper.ok("POST", "/cart/payments", {"ID": self.writes.fresh_id(), "Type": "PurchaseOrder"})
