@@ -10,11 +10,10 @@ when the gate cannot run, its one-line reason in `<reports>/logs/contract.cannot
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from ..config import ConfigError
+from ..report.suite_command import suite_command
 
 CONTRACTS_DIR = Path(__file__).resolve().parents[3] / "contracts"
 
@@ -29,15 +28,8 @@ def pytest_command(
     workers: int | None = None,
 ) -> list[str]:
     """`pytest contracts/ ...` for one run; options not given keep the `[contract]` table's."""
-    if not CONTRACTS_DIR.is_dir():
-        raise ConfigError(f"the contract suite is not at {CONTRACTS_DIR}; run ocgate from a checkout of the repository")
     options = [*(["--profile", profile] if profile else []), *(["--waivers", waivers] if waivers else [])]
     options += [part for value in operation_ids for part in ("--operation-id", value)]
     options += [part for value in tags for part in ("--tag", value)]
     options += ["--workers", str(workers)] if workers else []
-    return [
-        sys.executable, "-m", "pytest", str(CONTRACTS_DIR), *options,
-        "--alluredir", str(reports_dir / "allure-results" / "contract"),
-        "--junitxml", str(reports_dir / "junit" / "contract.xml"),
-        "-p", "no:cacheprovider",
-    ]  # fmt: skip
+    return suite_command(CONTRACTS_DIR, "contract", reports_dir, options)

@@ -13,10 +13,9 @@ matrix in `<reports>/role-matrix.*`, and, when the suite cannot run, its one-lin
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
-from ..config import ConfigError
+from ..report.suite_command import suite_command
 
 SCENARIOS_DIR = Path(__file__).resolve().parents[3] / "scenarios"
 #: pytest plugins that other suites use (the contract gate's Schemathesis and Hypothesis) and the
@@ -27,14 +26,5 @@ UNUSED_PLUGINS = ("schemathesis", "hypothesispytest", "anyio", "faker")
 def pytest_command(reports_dir: Path, *, keyword: str | None = None, matrix_workers: int | None = None) -> list[str]:
     """`pytest scenarios/ ...` for one run; `keyword` is a pytest -k expression over the journeys,
     `matrix_workers` the role-matrix probes in flight at once (default: the suite's, 8)."""
-    if not SCENARIOS_DIR.is_dir():
-        raise ConfigError(f"the scenario suite is not at {SCENARIOS_DIR}; run ocgate from a checkout of the repository")
-    return [
-        sys.executable, "-m", "pytest", str(SCENARIOS_DIR),
-        "--alluredir", str(reports_dir / "allure-results" / "scenarios"),
-        "--junitxml", str(reports_dir / "junit" / "scenarios.xml"),
-        *(option for plugin in UNUSED_PLUGINS for option in ("-p", f"no:{plugin}")),
-        "-p", "no:cacheprovider",
-        *(["-k", keyword] if keyword else []),
-        *(["--matrix-workers", str(matrix_workers)] if matrix_workers else []),
-    ]  # fmt: skip
+    options = [*(["-k", keyword] if keyword else []), *(["--matrix-workers", str(matrix_workers)] if matrix_workers else [])]
+    return suite_command(SCENARIOS_DIR, "scenarios", reports_dir, options, UNUSED_PLUGINS)

@@ -9,10 +9,9 @@ files: Allure results in `<reports>/allure-results/security`, JUnit XML in
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
-from ..config import ConfigError
+from ..report.suite_command import suite_command
 
 SECURITY_DIR = Path(__file__).resolve().parents[3] / "security"
 #: Plugins of other suites (the contract gate's Schemathesis and Hypothesis) the security suite does not use.
@@ -21,13 +20,4 @@ UNUSED_PLUGINS = ("schemathesis", "hypothesispytest", "anyio", "faker")
 
 def pytest_command(reports_dir: Path, *, keyword: str | None = None) -> list[str]:
     """`pytest security/ ...` for one run; `keyword` is a pytest -k expression over the checks."""
-    if not SECURITY_DIR.is_dir():
-        raise ConfigError(f"the security suite is not at {SECURITY_DIR}; run ocgate from a checkout of the repository")
-    return [
-        sys.executable, "-m", "pytest", str(SECURITY_DIR),
-        "--alluredir", str(reports_dir / "allure-results" / "security"),
-        "--junitxml", str(reports_dir / "junit" / "security.xml"),
-        *(option for plugin in UNUSED_PLUGINS for option in ("-p", f"no:{plugin}")),
-        "-p", "no:cacheprovider",
-        *(["-k", keyword] if keyword else []),
-    ]  # fmt: skip
+    return suite_command(SECURITY_DIR, "security", reports_dir, ["-k", keyword] if keyword else [], UNUSED_PLUGINS)
