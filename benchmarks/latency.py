@@ -51,10 +51,18 @@ class DelayingProxy:
         self.loop = asyncio.new_event_loop()
         self.ready = threading.Event()
         self.port = 0
+        # asyncio keeps only weak references to tasks, and on Python 3.11 nothing else holds a
+        # connection's relay: without this set, a relay waiting on an idle link could be garbage
+        # collected mid-wait ("Task was destroyed but it is pending").
+        self._relays: set[asyncio.Task] = set()
 
     async def _relay(self, client_reader: asyncio.StreamReader, client_writer: asyncio.StreamWriter) -> None:
         # Chunks are queued with the time they may leave: a slow chunk never holds up a later one
         # longer than the delay, as on a link with that latency.
+        relay = asyncio.current_task()
+        assert relay is not None
+        self._relays.add(relay)
+        relay.add_done_callback(self._relays.discard)
         queue: asyncio.Queue[tuple[float, bytes]] = asyncio.Queue()
         receiving = self.loop.create_task(self._receive(client_reader, queue))
         upstream: asyncio.StreamWriter | None = None
@@ -99,7 +107,7 @@ class DelayingProxy:
         async with server:
             await stop.wait()
         asyncio.get_running_loop().set_exception_handler(lambda loop, context: None)  # relays ended here are no errors
-        relays = [task for task in asyncio.all_tasks() if task is not asyncio.current_task()]
+        relays = list(self._relays)
         for task in relays:
             task.cancel()
         await asyncio.gather(*relays, return_exceptions=True)  # connections still open end with the proxy

@@ -227,7 +227,8 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
     terminalreporter.write_line(
         f"run {report['run_id']} ({report['profile']}): {report['reached_2xx']}/{report['operations']} operations reached 2xx "
         f"({report['share_2xx']:.1%}); {report['requests']} calls + {report['probe_requests']} probes, {report['calls']} in all "
-        f"with setup and cleanup; {report['throttles']} throttled (429/503), {report['retries']} retries; {report['workers']} workers; "
+        f"with setup and cleanup ({report['bodies_not_sent']} repeated coverage bodies not sent); "
+        f"{report['throttles']} throttled (429/503), {report['retries']} retries; {report['workers']} workers; "
         f"report: {session.reports_dir / 'contract-coverage.json'}"
     )
     for problem in session.problems:

@@ -16,6 +16,7 @@ from ocgate.sandbox.server import build_marketplace
 #: only an order's typed-in (not saved) addresses can be patched;
 #: ship methods are selected from an estimate the order already has;
 #: the cart the run pins has a payment with a transaction, and is submitted once its payments are accepted;
+#: so is a pool order validated after Payments.Create added a payment to it;
 #: only an unsubmitted order can become the active cart;
 #: a transaction is known by the ID the run gave it, though its create answers the payment;
 #: returns in each status come from a pool, of orders of a Returnable product;
@@ -31,6 +32,7 @@ NEEDY = [
     "Cart.PatchPayment",
     "Cart.DeletePaymentTransaction",
     "Payments.Create",
+    "Orders.Validate",
     "Payments.CreateTransaction",
     "Payments.DeleteTransaction",
     "OrderReturns.Submit",

@@ -34,6 +34,11 @@ class Coverage:
     def requests(self) -> int:
         return sum(sum(counts.values()) for counts in self.statuses.values())
 
+    def reached(self, operation_id: str) -> bool:
+        """Whether the operation has answered 2xx in this run so far."""
+        with self._lock:
+            return any(200 <= status < 300 for status in self.statuses.get(operation_id, ()))
+
     def reached_2xx(self) -> set[str]:
         return {op for op, counts in self.statuses.items() if any(200 <= status < 300 for status in counts)}
 

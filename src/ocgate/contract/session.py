@@ -54,6 +54,8 @@ from .personas import (
 )
 from .plan import GatePlan
 from .probes import Prober
+from .profiles import SEND_EACH_BODY_ONCE
+from .repeats import SentBodies
 from .returns import ReturnPool
 from .semantics import Semantics
 from .waivers import Waivers, load_waivers
@@ -64,9 +66,10 @@ REQUEST_TIMEOUT = 30
 #: Calls after which /cart is another order (BEHAVIOUR.md §4.2: the cart is the active unsubmitted order),
 #: so the run pins a new one of its own.
 CART_CHANGES = frozenset({"Cart.SetActiveCart", "Cart.Submit", "Cart.Delete"})
-#: Calls that submit the cart, or check that it could be: only orders whose payments are Accepted
-#: are (BEHAVIOUR.md §4: Order.CannotSubmitWithUnaccceptedPayments).
+#: Calls that submit the cart or a pool order, or check that it could be: only orders whose payments
+#: are Accepted are (BEHAVIOUR.md §4: Order.CannotSubmitWithUnaccceptedPayments).
 CART_SUBMITS = frozenset({"Cart.Submit", "Cart.Validate"})
+ORDER_SUBMITS = frozenset({"Orders.Submit", "Orders.Validate"})
 #: A role the contract run's roleless user does not hold: asking for only it yields a token without roles.
 UNHELD_ROLE = "XpIndexAdmin"
 
@@ -110,6 +113,7 @@ class GateSession:
     coverage: Coverage = field(default_factory=Coverage)
     prober: Prober = field(init=False)
     semantics: Semantics = field(init=False)
+    bodies: SentBodies = field(init=False)
     pool: OrderPool = field(init=False)
     #: operationId -> descriptions of the waivers that covered a failure of it in this run
     known: dict[str, set[str]] = field(default_factory=dict)
@@ -129,6 +133,7 @@ class GateSession:
         self.objects = Objects.for_spec(self.plan.spec)
         self.writes = Writes(self.kinds, self.objects, self.market.run_id)
         self.semantics = Semantics(self.kinds)
+        self.bodies = SentBodies(enabled=SEND_EACH_BODY_ONCE[self.plan.contract.profile])
         self.prober = Prober(lambda: self.authorization_of(ROLELESS), log=self.semantics.log)
         self.pool = OrderPool(
             shopper=self.client(SHOPPER),
@@ -252,6 +257,8 @@ class GateSession:
             spec=self.plan.spec.version,
             target=self.plan.settings.region(),
             probe_requests=self.prober.sent,
+            # positive coverage bodies not sent again to another write of their resource (repeats.py)
+            bodies_not_sent=self.bodies.not_sent,
             # the semantic checks' reads (contracts/checks.py semantic_checks), per rule
             semantic_reads=dict(sorted(self.semantics.reads.items())),
             semantic_reads_total=sum(self.semantics.reads.values()),
@@ -287,6 +294,10 @@ class GateSession:
             # Me.Save, Me.Patch and the like changed its username, password or state: use a new one.
             self._new_user(ME_WRITER, tuple(self.market.data.roles.shopper))
             return f"Bearer {self.target.tokens.token(persona)}"
+
+    def already_sent(self, case: Case) -> bool:
+        """Whether the case is a coverage body its resource was already sent (repeats.py): then it is not sent."""
+        return self.bodies.repeats(case, self.coverage.reached(self.operation(case.operation).operation_id))
 
     def send(self, case: Case) -> Response:
         """Prepare the call, send it (a 401 to a token of ours gets one retry with a new token), record it.
@@ -382,7 +393,9 @@ class GateSession:
         if op.path == "/cart" and isinstance(case.body, dict) and isinstance(case.body.get("ID"), str):
             case.body["ID"] = self.cart_id  # like any PUT or PATCH, a cart call never renames its order
         if op.operation_id in CART_SUBMITS:
-            self._accept_cart_payments()
+            self._accept_payments(self.cart_id)
+        elif op.operation_id in ORDER_SUBMITS:
+            self._accept_payments(str((case.path_parameters or {}).get("orderID")))
 
     def record(self, case: Case, response: Response) -> None:
         """Count the call, and remember what it created or moved on."""
@@ -393,6 +406,7 @@ class GateSession:
             answer = None
         error_code = _first_error_code(answer)
         self.coverage.record(op.operation_id, response.status_code, error_code)
+        self.bodies.answered(case, response.status_code)
         with self.writes.lock:
             self.writes.record(op, persona_for(op), dict(case.path_parameters or {}), case.body, response.status_code, answer)
         succeeded = 200 <= response.status_code < 300
@@ -429,14 +443,15 @@ class GateSession:
             # No list answers a payment's transactions: the one made here is known by its ID.
             self.objects.add(Ref("/cart/payments/{paymentID}/transactions", (("paymentID", payment["ID"]),), authorization["ID"], owned=True))
 
-    def _accept_cart_payments(self) -> None:
-        """Accept the cart's payments as the seller, as a storefront's middleware does before submit:
-        only an order admin may set Accepted (BEHAVIOUR.md §4, RN v1.0.50)."""
+    def _accept_payments(self, order_id: str | None) -> None:
+        """Accept the order's payments as the seller, as a storefront's middleware does before submit:
+        only an order admin may set Accepted (BEHAVIOUR.md §4, RN v1.0.50). Payments.Create may
+        have added unaccepted ones to the same pool order, which Validate and Submit would refuse."""
         seller = self.client(SELLER)
-        payments = seller.get(format_path("/orders/Incoming/{orderID}/payments", {"orderID": self.cart_id}), pageSize=100)
+        payments = seller.get(format_path("/orders/Incoming/{orderID}/payments", {"orderID": order_id}), pageSize=100)
         for payment in (payments.json().get("Items") or []) if payments.is_success else []:
             if not payment.get("Accepted"):
-                values = {"orderID": self.cart_id, "paymentID": payment["ID"]}
+                values = {"orderID": order_id, "paymentID": payment["ID"]}
                 seller.ok("PATCH", format_path("/orders/Incoming/{orderID}/payments/{paymentID}", values), {"Accepted": True})
 
     def _undo_shipments_of(self, order_id: str) -> None:
