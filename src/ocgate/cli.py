@@ -129,7 +129,7 @@ ProcessesOption = Annotated[int, typer.Option("--processes", help="load: Locust 
 SloOption = Annotated[Optional[Path], typer.Option("--slo", help="load: the SLO file (default load/slo.toml)")]
 TrafficOption = Annotated[Optional[Path], typer.Option("--traffic", help="load: the traffic file (default load/traffic.toml)")]
 HtmlOption = Annotated[bool, typer.Option(help="build the Allure HTML report")]
-WorkersOption = Annotated[Optional[int], typer.Option("--workers", min=1, help="contract gate: operations tested at once (default: the [contract] table's; else 8 on a real target, 1 embedded)")]
+WorkersOption = Annotated[Optional[int], typer.Option("--workers", min=1, help="calls in flight at once: the gate's operations (default: the [contract] table's; else 8 on a real target, 1 embedded) and the role matrix's probes (default 8)")]
 MaxRpsOption = Annotated[Optional[float], typer.Option("--max-rps", min=0.1, help="requests per second a suite may send to the target, all workers together (default: max_rps, no cap)")]
 
 
@@ -218,9 +218,9 @@ def contract(
 
 
 @app.command()
-def scenarios(target: TargetOption = None, spec: SpecOption = None, scenario_filter: ScenarioFilterOption = None, max_rps: MaxRpsOption = None) -> None:
+def scenarios(target: TargetOption = None, spec: SpecOption = None, scenario_filter: ScenarioFilterOption = None, workers: WorkersOption = None, max_rps: MaxRpsOption = None) -> None:
     """The scripted buyer and seller journeys and the role matrix."""
-    _run(RunOptions(only=("scenarios",), scenario_filter=scenario_filter, html=False), target, spec, max_rps)
+    _run(RunOptions(only=("scenarios",), scenario_filter=scenario_filter, workers=workers, html=False), target, spec, max_rps)
 
 
 @app.command()

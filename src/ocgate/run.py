@@ -64,7 +64,7 @@ class RunOptions:
     operations: tuple[str, ...] = ()  # contract gate: only these operationIds
     tags: tuple[str, ...] = ()  # contract gate: only operations with these tags
     waivers: str | None = None  # contract gate: an absolute path
-    workers: int | None = None  # contract gate: operations tested at once
+    workers: int | None = None  # calls in flight at once: the gate's operations, the role matrix's probes
     scenario_filter: str | None = None  # a pytest -k expression over the scenarios
     load_shape: str = "smoke"
     load_users: int | None = None
@@ -282,7 +282,7 @@ class Suites:
             return security_command(reports)
         from .scenarios.suite import pytest_command
 
-        return pytest_command(reports, keyword=self.options.scenario_filter)
+        return pytest_command(reports, keyword=self.options.scenario_filter, matrix_workers=self.options.workers)
 
     def run_load(self) -> tuple[int, str]:
         """The load suite, here: seeding and judging in this process, Locust in its own."""

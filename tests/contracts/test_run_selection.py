@@ -7,12 +7,13 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from rich.console import Console
 
 from ocgate.config import ConfigError, ContractSettings, load_settings
 from ocgate.contract.personas import APPROVER, ME_WRITER, SELLER, SHOPPER, persona_for
 from ocgate.contract.suite import pytest_command
 from ocgate.errors import ExitCode, reason_file
-from ocgate.run import RunOptions, preflight
+from ocgate.run import RunOptions, Suites, preflight
 from ocgate.spec import Spec, load_spec
 
 
@@ -117,3 +118,13 @@ def test_a_malformed_waiver_file_stops_the_gate_in_one_line_with_exit_code_2_and
     assert completed.returncode == ExitCode.CANNOT_RUN
     assert f"ocgate: {broken}: not valid TOML" in completed.stdout
     assert reason_file(tmp_path, "contract").read_text().startswith(f"{broken}: not valid TOML")
+
+
+def test_one_workers_option_sets_the_gates_operations_and_the_role_matrixs_probes_in_flight(tmp_path: Path) -> None:
+    settings = load_settings().model_copy(update={"reports_dir": str(tmp_path)})
+    suites = Suites(RunOptions(workers=3), settings, "http://127.0.0.1:1", Console(quiet=True))
+    for name, option in (("contract", "--workers"), ("scenarios", "--matrix-workers")):
+        command = suites.pytest_command(name)
+        assert command[command.index(option) + 1] == "3"
+    default = Suites(RunOptions(), settings, "http://127.0.0.1:1", Console(quiet=True))
+    assert "--matrix-workers" not in default.pytest_command("scenarios")  # the suite's default, 8
