@@ -78,7 +78,10 @@ class TokenService:
         self._http = http or httpx.Client(timeout=30)
         self._credentials: dict[str, Credentials] = {}
         self._tokens: dict[str, Token] = {}
-        self._lock = threading.Lock()
+        # One lock per persona: a login waits one round trip, and workers logging in as
+        # different personas should not wait for each other's (one persona logs in once).
+        self._locks: dict[str, threading.Lock] = {}
+        self._locks_lock = threading.Lock()
 
     def register(self, name: str, credentials: Credentials) -> None:
         """Make a persona known (its password and secret are masked in every report from now on)."""
@@ -99,7 +102,7 @@ class TokenService:
 
     def token(self, name: str) -> str:
         """A valid access token for the persona (cached, renewed near expiry)."""
-        with self._lock:
+        with self._lock_of(name):
             token = self._tokens.get(name)
             if token is None or not token.fresh():
                 token = self._renew(name, token)
@@ -112,10 +115,14 @@ class TokenService:
 
     def invalidate(self, name: str) -> None:
         """Forget the cached token (e.g. after a 401), keeping its refresh token for the next login."""
-        with self._lock:
+        with self._lock_of(name):
             token = self._tokens.get(name)
             if token is not None:
                 token.expires_at = 0
+
+    def _lock_of(self, name: str) -> threading.Lock:
+        with self._locks_lock:
+            return self._locks.setdefault(name, threading.Lock())
 
     def _renew(self, name: str, previous: Token | None) -> Token:
         if previous is not None and previous.refresh_token:
