@@ -86,6 +86,18 @@ def test_every_1_0_260_operation_is_kept_with_its_roles() -> None:
         assert kept.success_status == op.success_status, op.operation_id
 
 
+def test_models_of_1_0_260_gain_the_properties_the_current_sdk_adds_and_keep_their_own() -> None:
+    def properties(location: str, model: str) -> dict:
+        document = json.loads(gzip.decompress(builtin_path(location).read_bytes()))
+        return document["components"]["schemas"][model]["properties"]
+
+    for model, added in (("Order", "SubscriptionID"), ("LineItem", "BundleItemID"), ("Promotion", "AutoApply")):
+        old, new = properties("builtin:1.0.260", model), properties(CURRENT, model)
+        assert added in new and added not in old, f"{model}.{added}"
+        assert {name: new[name] for name in old} == old, model
+    assert properties(CURRENT, "Order")["SubscriptionID"].get("readOnly") is True
+
+
 def test_every_operation_has_roles_or_is_documented_as_any_token() -> None:
     """No roles = any valid token: stated so by 1.0.260 (`security` with no roles), or by the overlay with a reason."""
     base = json.loads(gzip.decompress(builtin_path("builtin:1.0.260").read_bytes()))

@@ -17,8 +17,9 @@ into a temporary folder. Nothing else is read: the packages are parsed, never im
   JavaScript SDK lacks but the 1.0.445 endpoint index lists: buyer groups and discounts. Its other
   additions (catalog entity sync, order repeat, promotion codes) came after 1.0.445: left out.
 - The pinned 1.0.260 document is the base: operations and schemas it has keep its facts (roles
-  included); the SDK's operations and models it lacks are added. The one exception is the
-  `ApiRole` enum (and the OAuth2 scopes), which gain the SDK's new role names.
+  included); the SDK's operations and models it lacks are added, and a model both have gains the
+  properties only the SDK's has (Order.SubscriptionID, LineItem.BundleItemID, ...), as the SDK
+  types them. The `ApiRole` enum (and the OAuth2 scopes) gain the SDK's new role names.
 
 New operations carry no roles here: the SDKs do not state them. The overlay (`data/overlay.json`,
 kind `operation_roles`) gives them, each with its source or, when inferred, the reason. The result
@@ -510,6 +511,8 @@ class Built:
     document: dict[str, Any]
     added_operations: list[str]
     added_schemas: list[str]
+    #: "Model.Property" of the properties added to models of the base
+    added_properties: list[str] = field(default_factory=list)
 
 
 def build(js: JsSdk, py: PySdk, base: dict[str, Any]) -> Built:
@@ -526,6 +529,15 @@ def build(js: JsSdk, py: PySdk, base: dict[str, Any]) -> Built:
         document["paths"].setdefault(op.path, {})[op.method] = openapi_operation(op)
         added.append(op.operation_id)
     schemas = document["components"]["schemas"]
+    added_properties = []
+    for name, schema in sorted(schemas.items()):
+        sdk_schema = js.model_schema(name) if name in js.interfaces else None
+        if sdk_schema is None or "properties" not in schema:
+            continue
+        for prop, prop_schema in sdk_schema["properties"].items():
+            if prop not in schema["properties"]:
+                schema["properties"][prop] = prop_schema
+                added_properties.append(f"{name}.{prop}")
     added_schemas = []
     wanted = _refs(document["paths"])
     while wanted - set(schemas):
@@ -549,7 +561,7 @@ def build(js: JsSdk, py: PySdk, base: dict[str, Any]) -> Built:
         if all(t.get("name") != tag for t in tags):
             tags.append({"name": tag})
     document["info"] = {**document.get("info", {}), "version": API_VERSION}
-    return Built(document, added, added_schemas)
+    return Built(document, added, added_schemas, added_properties)
 
 
 # -- command line ---------------------------------------------------------------------------------
@@ -583,7 +595,7 @@ def main(argv: list[str] | None = None) -> int:
         update_overlay(role_entries(built.document, built.added_operations), args.overlay)
     print(f"{pinned.path}: OrderCloud {pinned.version}, {pinned.operations} operations "
           f"({len(built.added_operations)} added to {BASE}), {len(built.document['components']['schemas'])} schemas "
-          f"({len(built.added_schemas)} added)")
+          f"({len(built.added_schemas)} added, {len(built.added_properties)} properties added to models of {BASE})")
     return 0
 
 
