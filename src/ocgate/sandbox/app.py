@@ -120,6 +120,14 @@ def create_app(market: Marketplace) -> Starlette:
         market.clock_offset += seconds
         return JSON({"offset_seconds": market.clock_offset})
 
+    async def process_subscriptions(request: Request) -> Response:
+        """Place the orders of the subscriptions due by the sandbox clock (rules/subscriptions.py): what OrderCloud does on its own schedule."""
+        try:
+            with market.store.lock:
+                return JSON(rules.subscriptions.process_due(market))
+        except ApiError as error:
+            return error_response(error)
+
     async def unknown(request: Request) -> Response:
         return error_response(ApiError(404, "NotFound", f"No such route: {request.method} {request.url.path}", {"ObjectType": "Route", "ObjectID": request.url.path}))
 
@@ -135,6 +143,7 @@ def create_app(market: Marketplace) -> Starlette:
             Route("/_sandbox/counts", counts, methods=["GET"]),
             Route("/_sandbox/clock", advance_clock, methods=["POST"]),
             Route("/_sandbox/outbox", outbox, methods=["GET"]),
+            Route(rules.subscriptions.PROCESS_ROUTE, process_subscriptions, methods=["POST"]),
             Route("/{path:path}", unknown, methods=methods),
         ],
         # Paths no route pattern can match (e.g. with an encoded line break) still get OrderCloud's error body.

@@ -4,9 +4,10 @@
   (400 PriceSchedule.MissingOrConflicting otherwise); on an order to a supplier the supplier must
   sell it (LineItem.ProductNotAvailableFromSeller).
 - Quantity > 0 (LineItem.QuantityMustBePositive), then the price schedule's quantity rules and
-  the inventory check; UnitPrice comes from the price break (pricing). A caller holding
-  OverrideUnitPrice with OrderAdmin may set UnitPrice (PriceOverridden); from anyone else a
-  UnitPrice in the body is ignored and the schedule's price applies.
+  the inventory check (of the product, or of the inventory record the line names); UnitPrice
+  comes from the price break (pricing). A caller holding OverrideUnitPrice with OrderAdmin may set
+  UnitPrice (PriceOverridden); from anyone else a UnitPrice in the body is ignored and the
+  schedule's price applies.
 - The line embeds its Product, PriceScheduleID and SupplierID; ProductID never changes
   (LineItem.CannotChangeProductID); DateNeeded must be after DateAdded.
 - Lines are added, changed and removed while the order is editable. On a submitted order an order
@@ -115,7 +116,7 @@ def priced_line(call: Call, order: dict[str, Any], body: dict[str, Any], changes
         line["UnitPrice"] = previous["UnitPrice"]
     elif not overriding:
         line["UnitPrice"] = float(price)
-    inventory.check_line(market, order["ID"], product, line["ID"], quantity)
+    inventory.check_line(market, order["ID"], line)
     line.update(
         PriceScheduleID=schedule.get("ID"),
         PriceOverridden=overriding or kept_override,

@@ -9,11 +9,13 @@ handler. Where to look:
 - addresses          saved and one-time addresses copied onto orders, line items and shipments
 - pricing            price breaks, quantity rules, sales, promotion discounts and redemptions, totals
 - inventory          stock checks on line items and submit, deduction, product inventory rules
+- inventory_records  stock per inventory record: which record a line may name, who may draw on it
 - approval_rules     which approval rules an order matches, who approves under them
 - rule_expressions   the expression language of approval rules and promotions
 - catalog_visibility what a buyer user sees of the catalog (products, categories, catalogs)
 - shared_with_users  what a buyer user sees of its company (objects shared through assignments)
 - company_scope      a buyer or supplier user names only its own company, whatever its roles
+- subscriptions      whose subscriptions are whose; the orders placed from due ones
 
 Some modules also declare how the generic operations guard their collections (registry.guard,
 registry.perspective), next to the rule they apply. Importing this package imports every module

@@ -12,17 +12,22 @@
   inventory changes.
 Variant-level tracking counts variants, which line items here do not carry: such products are
 not checked at product level.
+
+A line naming an InventoryRecordID draws on that record instead of the product's inventory, by
+the same check-then-deduct steps: `_stock` is the one place that decides which stock a line takes
+from; the record's own rules (which record, whose, its limits) are inventory_records.py.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from ..errors import bad_request
 from ..registry import Call, before_write
 from ..store import utc_now
-from .order_access import lines_of
-from .pricing import cumulative_quantity
+from . import inventory_records
+from .order_access import ORDERS, lines_of
 
 if TYPE_CHECKING:
     from ..state import Marketplace
@@ -38,50 +43,68 @@ def _tracked(product: dict[str, Any] | None) -> dict[str, Any] | None:
     return inventory
 
 
-def _insufficient(line_id: str, product_id: str, available: int, requested: int) -> Exception:
-    return bad_request(
-        "Inventory.Insufficient",
-        "Insufficient inventory for this product.",
-        {"LineItemID": line_id, "ProductID": product_id, "QuantityAvailable": available, "QuantityRequested": requested, "VariantID": None},
-    )
+def _stock(market: Marketplace, order: dict[str, Any], line: dict[str, Any]) -> dict[str, Any] | None:
+    """What a line's quantity is taken from, when it is limited: the inventory record the line names
+    (inventory_records.py), else the product's tracked Inventory. Both hold QuantityAvailable and LastUpdated."""
+    if line.get("InventoryRecordID"):
+        record = inventory_records.named_record(market, order, line)
+        return record if inventory_records.limiting(record) else None
+    return _tracked(market.store.get(PRODUCTS, (), line["ProductID"]))
 
 
-def check_line(market: Marketplace, order_id: str, product: dict[str, Any], line_id: str, quantity: int) -> None:
-    """400 Inventory.Insufficient when the order would ask for more of the product than is available."""
-    inventory = _tracked(product)
-    if inventory is None:
-        return
-    requested = cumulative_quantity(market, order_id, product["ID"], line_id, quantity)
-    available = inventory.get("QuantityAvailable") or 0
-    if requested > available:
-        raise _insufficient(line_id, product["ID"], available, requested)
+def _source(line: dict[str, Any]) -> tuple[str, str | None]:
+    """Lines with the same source draw on the same stock: (product, the inventory record named or None)."""
+    return line["ProductID"], line.get("InventoryRecordID") or None
 
 
-def _requested(market: Marketplace, order_id: str) -> dict[str, tuple[int, str]]:
-    """product ID -> (quantity the order asks for, the first line asking)."""
-    wanted: dict[str, tuple[int, str]] = {}
-    for line in lines_of(market, order_id).values():
-        quantity, first = wanted.get(line["ProductID"], (0, line["ID"]))
-        wanted[line["ProductID"]] = (quantity + (line["Quantity"] or 0), first)
-    return wanted
+def _demands(market: Marketplace, order: dict[str, Any], lines: Iterable[dict[str, Any]]) -> list[tuple[dict[str, Any], int, dict[str, Any]]]:
+    """(limited stock, quantity the lines ask of it, the first line asking) for each stock the lines draw on."""
+    wanted: dict[tuple[str, str | None], tuple[int, dict[str, Any]]] = {}
+    for line in lines:
+        quantity, first = wanted.get(_source(line), (0, line))
+        wanted[_source(line)] = (quantity + (line["Quantity"] or 0), first)
+    return [(stock, quantity, first) for quantity, first in wanted.values() if (stock := _stock(market, order, first)) is not None]
+
+
+def _insufficient(line: dict[str, Any], available: int, requested: int) -> Exception:
+    data = {"LineItemID": line["ID"], "ProductID": line["ProductID"], "QuantityAvailable": available, "QuantityRequested": requested, "VariantID": None}
+    if line.get("InventoryRecordID"):
+        data["InventoryRecordID"] = line["InventoryRecordID"]
+    return bad_request("Inventory.Insufficient", "Insufficient inventory for this product.", data)
+
+
+def _check(demands: list[tuple[dict[str, Any], int, dict[str, Any]]]) -> None:
+    for stock, requested, line in demands:
+        available = stock.get("QuantityAvailable") or 0
+        if requested > available:
+            raise _insufficient(line, available, requested)
+
+
+def check_line(market: Marketplace, order_id: str, line: dict[str, Any]) -> None:
+    """400 Inventory.Insufficient when, with this line (new or changed), the order would ask for more
+    of the line's stock than is available; a line naming an inventory record is checked against it."""
+    same = [other for other in lines_of(market, order_id).values() if other["ID"] != line["ID"] and _source(other) == _source(line)]
+    _check(_demands(market, _order(market, order_id), [line, *same]))
 
 
 def check_order(market: Marketplace, order_id: str) -> None:
-    """400 Inventory.Insufficient when any product of the order is short."""
-    for product_id, (requested, line_id) in _requested(market, order_id).items():
-        inventory = _tracked(market.store.get(PRODUCTS, (), product_id))
-        if inventory is not None and requested > (inventory.get("QuantityAvailable") or 0):
-            raise _insufficient(line_id, product_id, inventory.get("QuantityAvailable") or 0, requested)
+    """400 Inventory.Insufficient when any stock the order draws on is short."""
+    _check(_demands(market, _order(market, order_id), lines_of(market, order_id).values()))
 
 
 def deduct(market: Marketplace, order_id: str) -> None:
-    """Check, then take the order's quantities out of stock, atomically."""
-    check_order(market, order_id)
-    for product_id, (requested, _) in _requested(market, order_id).items():
-        inventory = _tracked(market.store.get(PRODUCTS, (), product_id))
-        if inventory is not None:
-            inventory["QuantityAvailable"] = (inventory.get("QuantityAvailable") or 0) - requested
-            inventory["LastUpdated"] = utc_now()
+    """Check, then take the order's quantities out of stock (product inventory or inventory records), atomically."""
+    demands = _demands(market, _order(market, order_id), lines_of(market, order_id).values())
+    _check(demands)
+    for stock, requested, _ in demands:
+        stock["QuantityAvailable"] = (stock.get("QuantityAvailable") or 0) - requested
+        stock["LastUpdated"] = utc_now()
+
+
+def _order(market: Marketplace, order_id: str) -> dict[str, Any]:
+    order = market.store.get(ORDERS, (), order_id)
+    assert order is not None, f"inventory asked about order {order_id}, which is not stored"
+    return order
 
 
 @before_write(PRODUCTS)
